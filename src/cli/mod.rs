@@ -1,0 +1,3 @@
+//! The `breakwater` subcommands, one file each; `main.rs` parses arguments.
+
+pub mod decode_command;

@@ -1,0 +1,14 @@
+//! Zero-copy wire views. Each view checks the length of its input once, in
+//! its constructor, and then reads fields at fixed offsets: no view panics on
+//! any input, and every rejection carries a [`DecodeError`] reason that the
+//! feed counts.
+
+pub mod bytes;
+pub mod decode_error;
+pub mod eth;
+pub mod ipv4;
+pub mod itch;
+pub mod moldudp64;
+pub mod udp;
+
+pub use decode_error::DecodeError;
