@@ -1,0 +1,8 @@
+//! Order books built from ITCH: an order-reference map, price levels per
+//! side, per-symbol books with BBO, depth and last trade, and the per-venue
+//! book that applies ITCH messages.
+
+pub mod order_ref_map;
+pub mod price_levels;
+pub mod symbol_book;
+pub mod venue_book;

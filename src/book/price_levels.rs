@@ -1,0 +1,192 @@
+//! One side of a book: price levels sorted so that the best price is last
+//! (bids ascending, asks descending). Activity clusters at the top of the
+//! book, so searches scan from the end; the vector keeps its capacity, so
+//! after warm-up nothing allocates.
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Level {
+    pub price: u32,
+    pub qty: u64,
+    pub orders: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PriceLevels {
+    /// Best last.
+    levels: Vec<Level>,
+    /// True for bids (higher is better).
+    bids: bool,
+}
+
+impl PriceLevels {
+    pub fn bids() -> Self {
+        PriceLevels {
+            levels: Vec::with_capacity(64),
+            bids: true,
+        }
+    }
+
+    pub fn asks() -> Self {
+        PriceLevels {
+            levels: Vec::with_capacity(64),
+            bids: false,
+        }
+    }
+
+    /// True when `a` sorts before (is worse than) `b` on this side.
+    #[inline(always)]
+    fn worse(&self, a: u32, b: u32) -> bool {
+        if self.bids {
+            a < b
+        } else {
+            a > b
+        }
+    }
+
+    /// The index of `price`, or where it would be inserted.
+    #[inline]
+    fn position(&self, price: u32) -> Result<usize, usize> {
+        // Scan a few levels from the top, then fall back to binary search.
+        let n = self.levels.len();
+        let scan = n.min(8);
+        for k in 0..scan {
+            let i = n - 1 - k;
+            let p = self.levels[i].price;
+            if p == price {
+                return Ok(i);
+            }
+            if self.worse(p, price) {
+                return Err(i + 1);
+            }
+        }
+        if scan == n {
+            return Err(0);
+        }
+        let upper = n - scan;
+        let bids = self.bids;
+        self.levels[..upper].binary_search_by(|l| {
+            if l.price == price {
+                std::cmp::Ordering::Equal
+            } else if (bids && l.price < price) || (!bids && l.price > price) {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            }
+        })
+    }
+
+    #[inline]
+    pub fn add(&mut self, price: u32, qty: u32) {
+        match self.position(price) {
+            Ok(i) => {
+                let l = &mut self.levels[i];
+                l.qty += u64::from(qty);
+                l.orders += 1;
+            }
+            Err(i) => self.levels.insert(
+                i,
+                Level {
+                    price,
+                    qty: u64::from(qty),
+                    orders: 1,
+                },
+            ),
+        }
+    }
+
+    /// Removes `qty` at `price`; `order_gone` when the order left the book.
+    /// Returns false if there is no such level (an inconsistent feed).
+    #[inline]
+    pub fn reduce(&mut self, price: u32, qty: u32, order_gone: bool) -> bool {
+        let Ok(i) = self.position(price) else {
+            return false;
+        };
+        let l = &mut self.levels[i];
+        l.qty = l.qty.saturating_sub(u64::from(qty));
+        if order_gone {
+            l.orders = l.orders.saturating_sub(1);
+        }
+        if l.orders == 0 || l.qty == 0 {
+            self.levels.remove(i);
+        }
+        true
+    }
+
+    #[inline]
+    pub fn best(&self) -> Option<Level> {
+        self.levels.last().copied()
+    }
+
+    /// Levels from the best outward.
+    pub fn depth(&self) -> impl Iterator<Item = &Level> {
+        self.levels.iter().rev()
+    }
+
+    pub fn len(&self) -> usize {
+        self.levels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.levels.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_bid_is_highest_and_best_ask_lowest() {
+        let mut b = PriceLevels::bids();
+        let mut a = PriceLevels::asks();
+        for p in [100, 105, 95, 103] {
+            b.add(p, 10);
+            a.add(p, 10);
+        }
+        assert_eq!(b.best().unwrap().price, 105);
+        assert_eq!(a.best().unwrap().price, 95);
+        let bid_prices: Vec<u32> = b.depth().map(|l| l.price).collect();
+        assert_eq!(bid_prices, [105, 103, 100, 95]);
+    }
+
+    #[test]
+    fn orders_at_one_price_aggregate_and_levels_vanish_when_empty() {
+        let mut b = PriceLevels::bids();
+        b.add(100, 10);
+        b.add(100, 5);
+        assert_eq!(
+            b.best(),
+            Some(Level {
+                price: 100,
+                qty: 15,
+                orders: 2
+            })
+        );
+        assert!(b.reduce(100, 10, true));
+        assert_eq!(
+            b.best(),
+            Some(Level {
+                price: 100,
+                qty: 5,
+                orders: 1
+            })
+        );
+        assert!(b.reduce(100, 5, true));
+        assert!(b.is_empty());
+        assert!(!b.reduce(100, 1, true));
+    }
+
+    #[test]
+    fn deep_books_stay_sorted() {
+        let mut a = PriceLevels::asks();
+        for p in (0..200u32).map(|i| (i * 7919) % 1000) {
+            a.add(p + 1, 1);
+        }
+        let prices: Vec<u32> = a.depth().map(|l| l.price).collect();
+        assert!(prices.windows(2).all(|w| w[0] < w[1]));
+    }
+}

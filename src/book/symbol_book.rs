@@ -1,0 +1,67 @@
+//! One symbol's book on one venue: both sides, the last trade and the
+//! trading state the venue announced.
+
+use super::price_levels::{Level, PriceLevels};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Trade {
+    pub price: u32,
+    pub qty: u32,
+    /// Feed time, nanoseconds since midnight.
+    pub time_ns: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SymbolBook {
+    pub symbol: [u8; 8],
+    pub locate: u16,
+    pub bids: PriceLevels,
+    pub asks: PriceLevels,
+    pub last_trade: Option<Trade>,
+    /// Shares traded (printable executions and trades).
+    pub volume: u64,
+}
+
+impl SymbolBook {
+    pub fn new(locate: u16, symbol: [u8; 8]) -> Self {
+        SymbolBook {
+            symbol,
+            locate,
+            bids: PriceLevels::bids(),
+            asks: PriceLevels::asks(),
+            last_trade: None,
+            volume: 0,
+        }
+    }
+
+    pub fn symbol_str(&self) -> &str {
+        crate::ipc::ring_messages::symbol_str(&self.symbol)
+    }
+
+    pub fn best_bid(&self) -> Option<Level> {
+        self.bids.best()
+    }
+
+    pub fn best_ask(&self) -> Option<Level> {
+        self.asks.best()
+    }
+
+    #[inline]
+    pub fn side_mut(&mut self, side: u8) -> &mut PriceLevels {
+        if side == b'B' {
+            &mut self.bids
+        } else {
+            &mut self.asks
+        }
+    }
+
+    #[inline]
+    pub fn record_trade(&mut self, price: u32, qty: u32, time_ns: u64) {
+        self.last_trade = Some(Trade {
+            price,
+            qty,
+            time_ns,
+        });
+        self.volume += u64::from(qty);
+    }
+}

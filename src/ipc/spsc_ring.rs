@@ -1,0 +1,759 @@
+//! A single-producer single-consumer ring of variable-length records in
+//! shared memory.
+//!
+//! Layout (all little-endian, 128-byte blocks so that no two hot fields
+//! share a pair of cache lines, which the adjacent-line prefetcher fetches
+//! together):
+//!
+//! ```text
+//!   0  meta   magic "BWRING01", version, capacity, owner pids, name
+//! 128  head   u64: bytes ever written (producer)      own 128-byte block
+//! 256  tail   u64: bytes ever consumed (consumer)     own 128-byte block
+//! 384  spare
+//! 512  data   `capacity` bytes, a power of two
+//! ```
+//!
+//! A record is `[length u32 | kind u16 | reserved u16 | payload]`, padded to
+//! 8 bytes. A record never wraps: when it does not fit before the end of the
+//! data area, a padding record (kind 0) fills the rest and the record starts
+//! at offset 0. Head and tail count bytes forever (no wrap-around), so full
+//! is `head - tail == capacity` and empty is `head == tail`.
+//!
+//! Each side caches the other's index and reloads it only when its cache
+//! says the ring is full (producer) or empty (consumer). The producer
+//! publishes with a release store of `head`; the consumer acquires it. The
+//! consumer copies each record out before validating it, so a misbehaving
+//! producer in another process can garble its own records but cannot make
+//! the consumer read outside the ring.
+
+use super::shm_file::{ShmError, ShmFile};
+use std::alloc::Layout;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub const RING_MAGIC: u64 = u64::from_le_bytes(*b"BWRING01");
+pub const RING_VERSION: u32 = 1;
+pub const HEADER_LEN: usize = 512;
+pub const RECORD_HEADER_LEN: usize = 8;
+pub const RECORD_ALIGN: usize = 8;
+/// The largest payload a record may carry.
+pub const MAX_PAYLOAD: usize = 4096;
+pub const KIND_PADDING: u16 = 0;
+
+const OFF_MAGIC: usize = 0;
+const OFF_VERSION: usize = 8;
+const OFF_CAPACITY: usize = 16;
+const OFF_PRODUCER_PID: usize = 24;
+const OFF_CONSUMER_PID: usize = 28;
+const OFF_NAME: usize = 32;
+const NAME_LEN: usize = 32;
+const OFF_HEAD: usize = 128;
+const OFF_TAIL: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RingError {
+    #[error(transparent)]
+    Shm(#[from] ShmError),
+    #[error("{path}: not a Breakwater ring (magic {magic:#018x})")]
+    BadMagic { path: PathBuf, magic: u64 },
+    #[error("{path}: ring version {found}, this build speaks {RING_VERSION}")]
+    BadVersion { path: PathBuf, found: u32 },
+    #[error("{path}: capacity {capacity} is not a power of two between 4 KiB and 1 GiB, or does not match the file size {file_len}")]
+    BadCapacity {
+        path: PathBuf,
+        capacity: u64,
+        file_len: usize,
+    },
+    #[error("ring {name}: already has a live {role} (pid {pid})")]
+    RoleTaken {
+        name: String,
+        role: &'static str,
+        pid: u32,
+    },
+    #[error("ring {name}: corrupt record at byte {position}: {reason}")]
+    Corrupt {
+        name: String,
+        position: u64,
+        reason: &'static str,
+    },
+}
+
+/// Why a record could not be pushed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    #[error("ring full")]
+    Full,
+    #[error("payload of {0} bytes exceeds the maximum record size")]
+    TooLarge(usize),
+    #[error("record kind 0 is reserved for padding")]
+    ReservedKind,
+}
+
+/// Heap memory for in-process rings (tests, benchmarks, miri).
+struct HeapRegion {
+    ptr: *mut u8,
+    layout: Layout,
+}
+
+impl Drop for HeapRegion {
+    fn drop(&mut self) {
+        // SAFETY: ptr was allocated with exactly this layout in `in_memory`.
+        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
+    }
+}
+
+enum Backing {
+    Shm(#[allow(dead_code)] ShmFile),
+    Heap(#[allow(dead_code)] HeapRegion),
+}
+
+// SAFETY: the backing only owns memory; all shared access to it goes
+// through atomics or the ring protocol.
+unsafe impl Send for Backing {}
+// SAFETY: as above.
+unsafe impl Sync for Backing {}
+
+/// A mapped ring, before it is split into its producer or consumer side.
+#[derive(Clone)]
+pub struct Ring {
+    base: *mut u8,
+    capacity: usize,
+    name: String,
+    _backing: Arc<Backing>,
+}
+
+// SAFETY: Ring is a handle to memory designed for concurrent use by one
+// producer and one consumer; the role claims in the header keep it so.
+unsafe impl Send for Ring {}
+
+impl Ring {
+    pub fn file_len(capacity: usize) -> usize {
+        HEADER_LEN + capacity
+    }
+
+    fn check_capacity(capacity: usize) -> bool {
+        capacity.is_power_of_two() && (4096..=1 << 30).contains(&capacity)
+    }
+
+    /// Creates a new ring file (mode 0600) of `capacity` data bytes.
+    pub fn create(path: &Path, name: &str, capacity: usize) -> Result<Ring, RingError> {
+        if !Self::check_capacity(capacity) {
+            return Err(RingError::BadCapacity {
+                path: path.to_path_buf(),
+                capacity: capacity as u64,
+                file_len: 0,
+            });
+        }
+        let mut file = ShmFile::create_new(path, Self::file_len(capacity))?;
+        let base = file.map.as_mut_ptr();
+        let ring = Ring {
+            base,
+            capacity,
+            name: name.to_string(),
+            _backing: Arc::new(Backing::Shm(file)),
+        };
+        ring.init_header(name);
+        Ok(ring)
+    }
+
+    /// Opens an existing ring file and validates its header.
+    pub fn open(path: &Path) -> Result<Ring, RingError> {
+        let mut file = ShmFile::open(path, HEADER_LEN)?;
+        let len = file.map.len();
+        let base = file.map.as_mut_ptr();
+        let probe = Ring {
+            base,
+            capacity: 0,
+            name: String::new(),
+            _backing: Arc::new(Backing::Shm(file)),
+        };
+        let magic = probe.atomic64(OFF_MAGIC).load(Ordering::Acquire);
+        if magic != RING_MAGIC {
+            return Err(RingError::BadMagic {
+                path: path.to_path_buf(),
+                magic,
+            });
+        }
+        let version = probe.atomic32(OFF_VERSION).load(Ordering::Acquire);
+        if version != RING_VERSION {
+            return Err(RingError::BadVersion {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        let capacity = probe.atomic64(OFF_CAPACITY).load(Ordering::Acquire);
+        if !Self::check_capacity(capacity as usize) || Self::file_len(capacity as usize) != len {
+            return Err(RingError::BadCapacity {
+                path: path.to_path_buf(),
+                capacity,
+                file_len: len,
+            });
+        }
+        let name = probe.stored_name();
+        Ok(Ring {
+            capacity: capacity as usize,
+            name,
+            ..probe
+        })
+    }
+
+    /// A ring in process memory (for tests, benchmarks and miri).
+    pub fn in_memory(name: &str, capacity: usize) -> Ring {
+        assert!(Self::check_capacity(capacity), "capacity {capacity}");
+        let layout = Layout::from_size_align(Self::file_len(capacity), 128).expect("valid layout");
+        // SAFETY: layout has non-zero size; alloc_zeroed returns memory
+        // suitable for it or NULL (checked).
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        assert!(
+            !ptr.is_null(),
+            "allocation of {} bytes failed",
+            layout.size()
+        );
+        let ring = Ring {
+            base: ptr,
+            capacity,
+            name: name.to_string(),
+            _backing: Arc::new(Backing::Heap(HeapRegion { ptr, layout })),
+        };
+        ring.init_header(name);
+        ring
+    }
+
+    fn init_header(&self, name: &str) {
+        let mut stored = [0u8; NAME_LEN];
+        let n = name.len().min(NAME_LEN);
+        stored[..n].copy_from_slice(&name.as_bytes()[..n]);
+        // SAFETY: the name field lies inside the 128-byte meta block of the
+        // mapping, which nobody else uses before the magic is published.
+        unsafe {
+            std::ptr::copy_nonoverlapping(stored.as_ptr(), self.base.add(OFF_NAME), NAME_LEN)
+        };
+        self.atomic32(OFF_VERSION)
+            .store(RING_VERSION, Ordering::Relaxed);
+        self.atomic64(OFF_CAPACITY)
+            .store(self.capacity as u64, Ordering::Relaxed);
+        self.atomic64(OFF_HEAD).store(0, Ordering::Relaxed);
+        self.atomic64(OFF_TAIL).store(0, Ordering::Relaxed);
+        // The magic goes last: a reader that sees it sees the rest.
+        self.atomic64(OFF_MAGIC)
+            .store(RING_MAGIC, Ordering::Release);
+    }
+
+    fn stored_name(&self) -> String {
+        let mut raw = [0u8; NAME_LEN];
+        // SAFETY: reading the 32-byte name field inside the meta block.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.base.add(OFF_NAME), raw.as_mut_ptr(), NAME_LEN)
+        };
+        let end = raw.iter().position(|&b| b == 0).unwrap_or(NAME_LEN);
+        String::from_utf8_lossy(&raw[..end]).into_owned()
+    }
+
+    fn atomic64(&self, offset: usize) -> &AtomicU64 {
+        debug_assert!(offset % 8 == 0 && offset + 8 <= HEADER_LEN);
+        // SAFETY: offset is one of the 8-aligned header fields, inside the
+        // mapping (HEADER_LEN bytes are always mapped) whose base is page or
+        // 128-byte aligned; the field is only ever accessed atomically.
+        unsafe { &*(self.base.add(offset) as *const AtomicU64) }
+    }
+
+    fn atomic32(&self, offset: usize) -> &AtomicU32 {
+        debug_assert!(offset % 4 == 0 && offset + 4 <= HEADER_LEN);
+        // SAFETY: as for atomic64, with a 4-aligned field.
+        unsafe { &*(self.base.add(offset) as *const AtomicU32) }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Bytes written but not yet consumed, as seen now.
+    pub fn used_bytes(&self) -> u64 {
+        let head = self.atomic64(OFF_HEAD).load(Ordering::Acquire);
+        let tail = self.atomic64(OFF_TAIL).load(Ordering::Acquire);
+        head.wrapping_sub(tail)
+    }
+
+    fn claim(&self, offset: usize, role: &'static str) -> Result<(), RingError> {
+        let me = std::process::id();
+        let slot = self.atomic32(offset);
+        loop {
+            let current = slot.load(Ordering::Acquire);
+            if current == 0 || current == me || !process_alive(current) {
+                if slot
+                    .compare_exchange(current, me, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    return Ok(());
+                }
+                continue;
+            }
+            return Err(RingError::RoleTaken {
+                name: self.name.clone(),
+                role,
+                pid: current,
+            });
+        }
+    }
+
+    /// Becomes the ring's producer. Refused while another live process is
+    /// its producer; a dead producer's claim is taken over, and writing
+    /// resumes at the published head (an unpublished record is lost with
+    /// the process that wrote it, never half-read).
+    pub fn producer(self) -> Result<RingProducer, RingError> {
+        self.claim(OFF_PRODUCER_PID, "producer")?;
+        Ok(self.producer_unclaimed())
+    }
+
+    /// Becomes the ring's consumer (same rules as [`Ring::producer`]);
+    /// reading resumes at the stored tail.
+    pub fn consumer(self) -> Result<RingConsumer, RingError> {
+        self.claim(OFF_CONSUMER_PID, "consumer")?;
+        Ok(self.consumer_unclaimed())
+    }
+
+    /// Producer side without the pid claim: for two sides in one process.
+    pub fn producer_unclaimed(self) -> RingProducer {
+        let head = self.atomic64(OFF_HEAD).load(Ordering::Acquire);
+        let tail = self.atomic64(OFF_TAIL).load(Ordering::Acquire);
+        RingProducer {
+            head,
+            published_head: head,
+            tail_cache: tail,
+            ring: self,
+        }
+    }
+
+    /// Consumer side without the pid claim: for two sides in one process.
+    pub fn consumer_unclaimed(self) -> RingConsumer {
+        let tail = self.atomic64(OFF_TAIL).load(Ordering::Acquire);
+        let head = self.atomic64(OFF_HEAD).load(Ordering::Acquire);
+        RingConsumer {
+            tail,
+            released_tail: tail,
+            head_cache: head,
+            ring: self,
+        }
+    }
+
+    /// The pid holding the producer (or consumer) role, 0 if none.
+    pub fn producer_pid(&self) -> u32 {
+        self.atomic32(OFF_PRODUCER_PID).load(Ordering::Acquire)
+    }
+
+    pub fn consumer_pid(&self) -> u32 {
+        self.atomic32(OFF_CONSUMER_PID).load(Ordering::Acquire)
+    }
+
+    #[inline(always)]
+    fn data(&self) -> *mut u8 {
+        // SAFETY: HEADER_LEN is inside the mapping (the file is HEADER_LEN +
+        // capacity bytes).
+        unsafe { self.base.add(HEADER_LEN) }
+    }
+}
+
+/// True when `pid` names a live process.
+pub fn process_alive(pid: u32) -> bool {
+    if pid == 0 || pid > i32::MAX as u32 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 only checks for existence and permission.
+    let rc = unsafe { libc::kill(pid as i32, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[inline(always)]
+const fn record_len(payload: usize) -> usize {
+    RECORD_HEADER_LEN + ((payload + RECORD_ALIGN - 1) & !(RECORD_ALIGN - 1))
+}
+
+/// The writing side of a ring.
+pub struct RingProducer {
+    ring: Ring,
+    head: u64,
+    published_head: u64,
+    tail_cache: u64,
+}
+
+impl RingProducer {
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    /// Writes one record and publishes it.
+    #[inline]
+    pub fn try_push(&mut self, kind: u16, payload: &[u8]) -> Result<(), PushError> {
+        self.write(kind, payload)?;
+        self.publish();
+        Ok(())
+    }
+
+    /// Writes one record without publishing it (see [`RingProducer::publish`]).
+    #[inline]
+    pub fn write(&mut self, kind: u16, payload: &[u8]) -> Result<(), PushError> {
+        if kind == KIND_PADDING {
+            return Err(PushError::ReservedKind);
+        }
+        if payload.len() > MAX_PAYLOAD {
+            return Err(PushError::TooLarge(payload.len()));
+        }
+        let capacity = self.ring.capacity as u64;
+        let need = record_len(payload.len()) as u64;
+        let offset = self.head & (capacity - 1);
+        let to_end = capacity - offset;
+        let total = if to_end < need { to_end + need } else { need };
+        if self.head + total - self.tail_cache > capacity {
+            self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
+            if self.head + total - self.tail_cache > capacity {
+                return Err(PushError::Full);
+            }
+        }
+        let data = self.ring.data();
+        if to_end < need {
+            // SAFETY: offset + 8 <= capacity (offsets are 8-aligned and
+            // to_end >= 8); these bytes are free (checked against the tail).
+            unsafe {
+                write_header(
+                    data.add(offset as usize),
+                    (to_end as usize - RECORD_HEADER_LEN) as u32,
+                    KIND_PADDING,
+                )
+            };
+            self.head += to_end;
+        }
+        let at = (self.head & (capacity - 1)) as usize;
+        // SAFETY: [at, at + need) lies inside the data area (the record fits
+        // before the end, by the padding above) and is free space.
+        unsafe {
+            write_header(data.add(at), payload.len() as u32, kind);
+            std::ptr::copy_nonoverlapping(
+                payload.as_ptr(),
+                data.add(at + RECORD_HEADER_LEN),
+                payload.len(),
+            );
+        }
+        self.head += need;
+        Ok(())
+    }
+
+    /// Makes every written record visible to the consumer (one release
+    /// store for any number of records).
+    #[inline]
+    pub fn publish(&mut self) {
+        if self.head != self.published_head {
+            self.ring
+                .atomic64(OFF_HEAD)
+                .store(self.head, Ordering::Release);
+            self.published_head = self.head;
+        }
+    }
+
+    /// Free bytes as last seen (reloads the consumer's tail).
+    pub fn free_bytes(&mut self) -> u64 {
+        self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
+        self.ring.capacity as u64 - (self.head - self.tail_cache)
+    }
+}
+
+/// # Safety
+/// `at` must point at 8 writable bytes.
+#[inline(always)]
+unsafe fn write_header(at: *mut u8, len: u32, kind: u16) {
+    let mut h = [0u8; RECORD_HEADER_LEN];
+    h[..4].copy_from_slice(&len.to_le_bytes());
+    h[4..6].copy_from_slice(&kind.to_le_bytes());
+    // SAFETY: per the contract, 8 writable bytes at `at`.
+    unsafe { std::ptr::copy_nonoverlapping(h.as_ptr(), at, RECORD_HEADER_LEN) };
+}
+
+/// A record copied out of the ring: its kind and payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordBuf {
+    pub kind: u16,
+    pub len: usize,
+    /// 8-aligned storage for the payload (bytemuck casts need alignment).
+    words: Box<[u64; MAX_PAYLOAD / 8]>,
+}
+
+impl Default for RecordBuf {
+    fn default() -> Self {
+        RecordBuf {
+            kind: 0,
+            len: 0,
+            words: Box::new([0; MAX_PAYLOAD / 8]),
+        }
+    }
+}
+
+impl RecordBuf {
+    pub fn payload(&self) -> &[u8] {
+        &bytemuck::cast_slice::<u64, u8>(&self.words[..])[..self.len]
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        bytemuck::cast_slice_mut::<u64, u8>(&mut self.words[..])
+    }
+}
+
+/// The reading side of a ring.
+pub struct RingConsumer {
+    ring: Ring,
+    tail: u64,
+    released_tail: u64,
+    head_cache: u64,
+}
+
+impl RingConsumer {
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    fn corrupt(&self, reason: &'static str) -> RingError {
+        RingError::Corrupt {
+            name: self.ring.name.clone(),
+            position: self.tail,
+            reason,
+        }
+    }
+
+    /// Copies the next record into `out` (skipping padding) without
+    /// releasing its space; `Ok(false)` when the ring is empty.
+    #[inline]
+    pub fn read(&mut self, out: &mut RecordBuf) -> Result<bool, RingError> {
+        let capacity = self.ring.capacity as u64;
+        loop {
+            if self.tail == self.head_cache {
+                self.head_cache = self.ring.atomic64(OFF_HEAD).load(Ordering::Acquire);
+                if self.tail == self.head_cache {
+                    return Ok(false);
+                }
+                if self.head_cache.wrapping_sub(self.tail) > capacity || self.head_cache & 7 != 0 {
+                    return Err(self.corrupt("head is out of range"));
+                }
+            }
+            let offset = self.tail & (capacity - 1);
+            let available = self.head_cache - self.tail;
+            let data = self.ring.data();
+            let mut h = [0u8; RECORD_HEADER_LEN];
+            // SAFETY: offset is 8-aligned and < capacity, so 8 bytes at it are
+            // inside the data area; published by the producer (acquire above).
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    data.add(offset as usize),
+                    h.as_mut_ptr(),
+                    RECORD_HEADER_LEN,
+                )
+            };
+            let len = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize;
+            let kind = u16::from_le_bytes([h[4], h[5]]);
+            if kind == KIND_PADDING {
+                if offset + (RECORD_HEADER_LEN + len) as u64 != capacity
+                    || (RECORD_HEADER_LEN + len) as u64 > available
+                {
+                    return Err(self.corrupt("padding record does not end at the end of the ring"));
+                }
+                self.tail += (RECORD_HEADER_LEN + len) as u64;
+                continue;
+            }
+            if len > MAX_PAYLOAD {
+                return Err(self.corrupt("record longer than the maximum payload"));
+            }
+            let size = record_len(len) as u64;
+            if size > capacity - offset || size > available {
+                return Err(self.corrupt("record runs past the ring or the published head"));
+            }
+            out.kind = kind;
+            out.len = len;
+            // SAFETY: [offset + 8, offset + 8 + len) is inside the data area
+            // (checked above) and `out` has MAX_PAYLOAD >= len bytes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    data.add(offset as usize + RECORD_HEADER_LEN),
+                    out.bytes_mut().as_mut_ptr(),
+                    len,
+                )
+            };
+            self.tail += size;
+            return Ok(true);
+        }
+    }
+
+    /// Gives the space of every record read so far back to the producer.
+    #[inline]
+    pub fn release(&mut self) {
+        if self.tail != self.released_tail {
+            self.ring
+                .atomic64(OFF_TAIL)
+                .store(self.tail, Ordering::Release);
+            self.released_tail = self.tail;
+        }
+    }
+
+    /// Reads one record and releases it at once.
+    #[inline]
+    pub fn try_pop(&mut self, out: &mut RecordBuf) -> Result<bool, RingError> {
+        let got = self.read(out)?;
+        if got {
+            self.release();
+        }
+        Ok(got)
+    }
+
+    /// Reads up to `max` records, calling `f` for each, then releases them
+    /// all with one store. Returns how many were read.
+    pub fn drain(
+        &mut self,
+        max: usize,
+        buf: &mut RecordBuf,
+        mut f: impl FnMut(&RecordBuf),
+    ) -> Result<usize, RingError> {
+        let mut n = 0;
+        while n < max {
+            match self.read(buf) {
+                Ok(true) => {
+                    f(buf);
+                    n += 1;
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    self.release();
+                    return Err(e);
+                }
+            }
+        }
+        self.release();
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_in_order() {
+        let ring = Ring::in_memory("t", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        let mut buf = RecordBuf::default();
+        for i in 0..10u8 {
+            p.try_push(1 + u16::from(i % 3), &vec![i; usize::from(i)])
+                .unwrap();
+        }
+        for i in 0..10u8 {
+            assert!(c.try_pop(&mut buf).unwrap());
+            assert_eq!(buf.kind, 1 + u16::from(i % 3));
+            assert_eq!(buf.payload(), &vec![i; usize::from(i)][..]);
+        }
+        assert!(!c.try_pop(&mut buf).unwrap());
+    }
+
+    #[test]
+    fn a_full_ring_refuses_then_accepts_after_consumption() {
+        let ring = Ring::in_memory("t", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        let payload = [7u8; 56]; // 64-byte records: 64 fit
+        for _ in 0..64 {
+            p.try_push(2, &payload).unwrap();
+        }
+        assert_eq!(p.try_push(2, &payload), Err(PushError::Full));
+        let mut buf = RecordBuf::default();
+        assert!(c.try_pop(&mut buf).unwrap());
+        p.try_push(2, &payload).unwrap();
+    }
+
+    #[test]
+    fn records_that_do_not_fit_before_the_end_wrap_behind_padding() {
+        let ring = Ring::in_memory("t", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        let mut buf = RecordBuf::default();
+        let mut next_expected = 0u32;
+        let mut next_sent = 0u32;
+        // Odd sizes force padding at many different offsets.
+        for round in 0..2_000usize {
+            let len = 4 + (round * 37) % 300;
+            let mut payload = vec![0u8; len];
+            payload[..4].copy_from_slice(&next_sent.to_le_bytes());
+            if p.try_push(5, &payload).is_ok() {
+                next_sent += 1;
+            }
+            if round % 3 == 0 {
+                while c.try_pop(&mut buf).unwrap() {
+                    let got = u32::from_le_bytes(buf.payload()[..4].try_into().unwrap());
+                    assert_eq!(got, next_expected);
+                    next_expected += 1;
+                }
+            }
+        }
+        assert!(next_sent > 1_000);
+    }
+
+    #[test]
+    fn reserved_kind_and_oversized_payloads_are_refused() {
+        let ring = Ring::in_memory("t", 4096);
+        let mut p = ring.producer_unclaimed();
+        assert_eq!(p.try_push(0, &[1]), Err(PushError::ReservedKind));
+        assert_eq!(
+            p.try_push(1, &vec![0; MAX_PAYLOAD + 1]),
+            Err(PushError::TooLarge(MAX_PAYLOAD + 1))
+        );
+    }
+
+    #[test]
+    fn garbled_record_lengths_are_reported_as_corruption() {
+        let ring = Ring::in_memory("t", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        p.try_push(3, &[1; 16]).unwrap();
+        // Overwrite the record's length with garbage, as a buggy producer might.
+        // SAFETY: test-only write inside the data area of our own ring.
+        unsafe { write_header(ring.data(), 100_000, 3) };
+        let mut c = ring.consumer_unclaimed();
+        let err = c.try_pop(&mut RecordBuf::default()).unwrap_err();
+        assert!(matches!(err, RingError::Corrupt { .. }), "{err}");
+    }
+
+    #[test]
+    fn batched_writes_are_invisible_until_published() {
+        let ring = Ring::in_memory("t", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        let mut buf = RecordBuf::default();
+        p.write(1, &[1]).unwrap();
+        p.write(1, &[2]).unwrap();
+        assert!(!c.try_pop(&mut buf).unwrap());
+        p.publish();
+        assert_eq!(c.drain(10, &mut buf, |_| {}).unwrap(), 2);
+    }
+
+    #[test]
+    fn two_threads_move_a_million_records_in_order() {
+        let ring = Ring::in_memory("t", 1 << 16);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        const N: u64 = 1_000_000;
+        let t = std::thread::spawn(move || {
+            for i in 0..N {
+                while p.try_push(1, &i.to_le_bytes()).is_err() {
+                    std::hint::spin_loop();
+                }
+            }
+        });
+        let mut buf = RecordBuf::default();
+        let mut expect = 0u64;
+        while expect < N {
+            if c.try_pop(&mut buf).unwrap() {
+                assert_eq!(buf.payload(), &expect.to_le_bytes());
+                expect += 1;
+            }
+        }
+        t.join().unwrap();
+    }
+}

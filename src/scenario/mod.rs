@@ -1,0 +1,5 @@
+//! Generated market data and scripted participants for replays and tests.
+
+pub mod capture_writer;
+pub mod itch_encoder;
+pub mod mold_frame_builder;
