@@ -3,8 +3,13 @@
 
 pub mod book;
 pub mod cli;
+pub mod client;
+pub mod config;
+pub mod engine;
 pub mod feed;
 pub mod ipc;
+pub mod journal;
+pub mod market;
 pub mod risk;
 pub mod scenario;
 pub mod telemetry;

@@ -1,4 +1,6 @@
 use breakwater::cli::decode_command::{self, DecodeOptions, Source};
+use breakwater::cli::{control_commands, replay_command};
+use breakwater::risk::risk_engine::ChecksMode;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +26,42 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Replay a flash crash (or a capture) through the whole appliance.
+    Replay {
+        /// A capture to replay instead of the generated flash crash.
+        #[arg(long)]
+        capture: Option<PathBuf>,
+        /// Symbols and risk limits (TOML); default: the scenario's.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Which implementation of the L1 hardware checks decides.
+        #[arg(long, value_enum, default_value = "software")]
+        checks: ChecksMode,
+        /// Also write the journal as JSON lines to this file.
+        #[arg(long)]
+        journal: Option<PathBuf>,
+        /// CPU core for the busy-poll loop (default: the last core).
+        #[arg(long)]
+        core: Option<usize>,
+        /// List every decision, not only the defensive ones.
+        #[arg(long)]
+        all: bool,
+        /// Replay the feed without the built-in strategy.
+        #[arg(long)]
+        no_strategy: bool,
+    },
+    /// Engage the kill switch: cancel everything, block everything.
+    Kill {
+        #[arg(long, default_value = "manual kill")]
+        reason: String,
+    },
+    /// Release the kill switch.
+    Resume,
+    /// Show the appliance's state.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,6 +81,29 @@ fn main() -> ExitCode {
             },
             &mut out,
         ),
+        Command::Replay {
+            capture,
+            config,
+            checks,
+            journal,
+            core,
+            all,
+            no_strategy,
+        } => replay_command::run(
+            &replay_command::ReplayOptions {
+                capture,
+                config,
+                checks,
+                journal,
+                core,
+                all,
+                no_strategy,
+            },
+            &mut out,
+        ),
+        Command::Kill { reason } => control_commands::kill(&reason, &mut out),
+        Command::Resume => control_commands::resume(&mut out),
+        Command::Status { json } => control_commands::status(json, &mut out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

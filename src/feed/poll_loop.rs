@@ -47,6 +47,31 @@ pub trait PollHandler {
     fn after_poll(&mut self, received: usize) -> ControlFlow<()>;
 }
 
+/// A busy wait that stays polite when it shares its core: it spins for a
+/// while, then yields to the scheduler between polls.
+#[derive(Default)]
+pub struct SpinWait {
+    spins: u32,
+}
+
+impl SpinWait {
+    const SPINS_BEFORE_YIELD: u32 = 1 << 14;
+
+    #[inline]
+    pub fn wait(&mut self) {
+        if self.spins < Self::SPINS_BEFORE_YIELD {
+            self.spins += 1;
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.spins = 0;
+    }
+}
+
 /// Pins the calling thread to `core`. Fails when the core does not exist.
 pub fn pin_current_thread(core: usize) -> Result<(), String> {
     let ids = core_affinity::get_core_ids().ok_or("cannot read this machine's cores")?;

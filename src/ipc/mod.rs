@@ -7,3 +7,4 @@ pub mod ring_messages;
 pub mod shm_dir;
 pub mod shm_file;
 pub mod spsc_ring;
+pub mod strategy_rings;

@@ -197,6 +197,81 @@ impl RingMessage for MarketSnapshot {
     const KIND: u16 = kind::MARKET_SNAPSHOT;
 }
 
+/// A record a strategy sent, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrategyRequest {
+    NewOrder(NewOrder),
+    Cancel(Cancel),
+    Replace(Replace),
+    Heartbeat(Heartbeat),
+    Sync(Sync),
+    /// A known kind whose payload has the wrong size.
+    Malformed {
+        kind: u16,
+        len: usize,
+    },
+    /// A kind strategies may not send.
+    Unknown {
+        kind: u16,
+    },
+}
+
+impl StrategyRequest {
+    pub fn decode(kind: u16, payload: &[u8]) -> Self {
+        fn read<T: RingMessage>(
+            kind: u16,
+            p: &[u8],
+            wrap: fn(T) -> StrategyRequest,
+        ) -> StrategyRequest {
+            T::from_payload(p).map_or(StrategyRequest::Malformed { kind, len: p.len() }, wrap)
+        }
+        match kind {
+            kind::NEW_ORDER => read(kind, payload, StrategyRequest::NewOrder),
+            kind::CANCEL => read(kind, payload, StrategyRequest::Cancel),
+            kind::REPLACE => read(kind, payload, StrategyRequest::Replace),
+            kind::HEARTBEAT => read(kind, payload, StrategyRequest::Heartbeat),
+            kind::SYNC => read(kind, payload, StrategyRequest::Sync),
+            _ => StrategyRequest::Unknown { kind },
+        }
+    }
+}
+
+/// A record the appliance sent to a strategy, decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    Ack(Ack),
+    Reject(Reject),
+    Fill(Fill),
+    Cancelled(Cancelled),
+    MarketSnapshot(MarketSnapshot),
+    Heartbeat(Heartbeat),
+    /// Anything else (a newer appliance, or a garbled record).
+    Unknown {
+        kind: u16,
+        len: usize,
+    },
+}
+
+impl Report {
+    pub fn decode(kind: u16, payload: &[u8]) -> Self {
+        fn read<T: RingMessage>(kind: u16, p: &[u8], wrap: fn(T) -> Report) -> Report {
+            T::from_payload(p).map_or(Report::Unknown { kind, len: p.len() }, wrap)
+        }
+        match kind {
+            kind::ACK => read(kind, payload, Report::Ack),
+            kind::REJECT => read(kind, payload, Report::Reject),
+            kind::FILL => read(kind, payload, Report::Fill),
+            kind::CANCELLED => read(kind, payload, Report::Cancelled),
+            kind::MARKET_SNAPSHOT => read(kind, payload, Report::MarketSnapshot),
+            kind::HEARTBEAT => read(kind, payload, Report::Heartbeat),
+            _ => Report::Unknown {
+                kind,
+                len: payload.len(),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +291,29 @@ mod tests {
         assert_eq!(NewOrder::from_payload(o.as_payload()), Some(o));
         assert_eq!(NewOrder::from_payload(&o.as_payload()[1..]), None);
         assert_eq!(symbol_str(&o.symbol), "AAPL");
+    }
+
+    #[test]
+    fn requests_decode_by_kind_and_size() {
+        let c = Cancel {
+            client_order_id: 9,
+            send_tsc: 1,
+        };
+        assert_eq!(
+            StrategyRequest::decode(kind::CANCEL, c.as_payload()),
+            StrategyRequest::Cancel(c)
+        );
+        assert_eq!(
+            StrategyRequest::decode(kind::CANCEL, &[0; 3]),
+            StrategyRequest::Malformed {
+                kind: kind::CANCEL,
+                len: 3
+            }
+        );
+        assert_eq!(
+            StrategyRequest::decode(kind::ACK, &[0; 16]),
+            StrategyRequest::Unknown { kind: kind::ACK }
+        );
     }
 
     #[test]

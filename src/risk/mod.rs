@@ -4,3 +4,5 @@
 pub mod check_vectors;
 pub mod hw_risk_check;
 pub mod order_checks;
+pub mod reject_reason;
+pub mod risk_engine;

@@ -1,0 +1,119 @@
+//! The strategy client library: a strategy process connects to its rings by
+//! name, sends orders, cancels and replaces, and reads its reports (acks,
+//! rejects with reasons, fills, cancels, market snapshots).
+
+use crate::ipc::ring_messages::{
+    symbol_bytes, Cancel, Heartbeat, NewOrder, Replace, Report, RingMessage, Sync,
+};
+use crate::ipc::spsc_ring::{PushError, RecordBuf, RingConsumer, RingError, RingProducer};
+use crate::ipc::strategy_rings::{self, StrategyRingsError};
+use crate::telemetry::tsc::rdtsc;
+
+pub struct StrategyClient {
+    name: String,
+    orders: RingProducer,
+    reports: RingConsumer,
+    buf: RecordBuf,
+    next_client_order_id: u64,
+    heartbeats_sent: u64,
+}
+
+impl StrategyClient {
+    /// Connects to the rings the appliance created for strategy `name`.
+    pub fn connect(name: &str) -> Result<Self, StrategyRingsError> {
+        let (orders, reports) = strategy_rings::open_existing(name)?;
+        let wrap = |source| StrategyRingsError::Ring {
+            name: name.to_string(),
+            source,
+        };
+        Ok(StrategyClient {
+            name: name.to_string(),
+            orders: orders.producer().map_err(wrap)?,
+            reports: reports.consumer().map_err(wrap)?,
+            buf: RecordBuf::default(),
+            next_client_order_id: 1,
+            heartbeats_sent: 0,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn send<T: RingMessage>(&mut self, message: &T) -> Result<(), PushError> {
+        self.orders.try_push(T::KIND, message.as_payload())
+    }
+
+    /// Sends a limit order; returns its client order id.
+    pub fn send_order(
+        &mut self,
+        symbol: &str,
+        side: u8,
+        price: u32,
+        qty: u32,
+        tif: u8,
+    ) -> Result<u64, PushError> {
+        let id = self.next_client_order_id;
+        self.send(&NewOrder {
+            client_order_id: id,
+            send_tsc: rdtsc(),
+            symbol: symbol_bytes(symbol),
+            price,
+            qty,
+            side,
+            tif,
+            reserved: [0; 6],
+        })?;
+        self.next_client_order_id += 1;
+        Ok(id)
+    }
+
+    pub fn cancel(&mut self, client_order_id: u64) -> Result<(), PushError> {
+        self.send(&Cancel {
+            client_order_id,
+            send_tsc: rdtsc(),
+        })
+    }
+
+    pub fn replace(
+        &mut self,
+        client_order_id: u64,
+        new_price: u32,
+        new_qty: u32,
+    ) -> Result<(), PushError> {
+        self.send(&Replace {
+            client_order_id,
+            send_tsc: rdtsc(),
+            new_price,
+            new_qty,
+        })
+    }
+
+    pub fn heartbeat(&mut self, unix_ns: u64) -> Result<(), PushError> {
+        self.heartbeats_sent += 1;
+        let sequence = self.heartbeats_sent;
+        self.send(&Heartbeat {
+            sent_unix_ns: unix_ns,
+            sequence,
+        })
+    }
+
+    /// Lockstep replays: everything sent before this answered snapshot `seq`.
+    pub fn sync(&mut self, snapshot_seq: u64) -> Result<(), PushError> {
+        self.send(&Sync { snapshot_seq })
+    }
+
+    /// The next report, if one is waiting.
+    pub fn poll_report(&mut self) -> Result<Option<Report>, RingError> {
+        if self.reports.try_pop(&mut self.buf)? {
+            Ok(Some(Report::decode(self.buf.kind, self.buf.payload())))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Sends a raw record (for tests of the appliance's input validation).
+    pub fn send_raw(&mut self, kind: u16, payload: &[u8]) -> Result<(), PushError> {
+        self.orders.try_push(kind, payload)
+    }
+}

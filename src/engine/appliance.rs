@@ -1,0 +1,794 @@
+//! The appliance's hot loop, as a [`PollHandler`] on the pinned DPDK core:
+//!
+//! 1. each frame: decode → venue book → market state; symbols whose quote,
+//!    last trade or trading state changed get a market snapshot sent to
+//!    every strategy;
+//! 2. strategies' requests (new order, cancel, replace) are decided at once:
+//!    kill switch (L4), symbol halted, then the L1 checks in the Rust golden
+//!    model and, with `--checks hdl-sim`, the Verilated RTL beside it;
+//! 3. every poll iteration reads the kill switch from the control block; on
+//!    engagement every working order is cancelled and everything blocked.
+//!
+//! In lockstep mode (replays) the loop waits, after each frame that sent
+//! snapshots, until every strategy has answered them (a `Sync` record after
+//! its orders), so a replay of the same inputs gives the same decisions.
+//! Nothing on this path reads a wall clock: time is the feed's.
+
+use super::strategy_link::{StrategyLink, WorkingOrder};
+use super::symbol_table::SymbolTable;
+use crate::book::venue_book::{BookUpdate, VenueBook};
+use crate::feed::frame_decoder::FrameDecoder;
+use crate::feed::poll_loop::{PollHandler, SpinWait};
+use crate::ipc::control_block::{unix_now_ns, ControlBlock};
+use crate::ipc::ring_messages::{
+    Ack, Cancelled, MarketSnapshot, NewOrder, Reject, Replace, StrategyRequest,
+};
+use crate::journal::journal_entry::{JournalEntry, Outcome};
+use crate::market::market_state::{MarketEvent, MarketState};
+use crate::risk::reject_reason;
+use crate::risk::risk_engine::{ChecksMode, RiskEngine};
+use crate::telemetry::latency_histogram::LatencyHistogram;
+use crate::telemetry::tsc::{rdtsc, TscClock};
+use crate::wire::itch::ItchMessage;
+use crate::wire::DecodeError;
+use std::ops::ControlFlow;
+
+/// A control action scheduled at a feed time (replays script the risk
+/// manager's kill and resume this way; they go through the control block
+/// exactly as `breakwater kill` and `breakwater resume` do).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScriptedControl {
+    Kill { at_ns: u64, reason: String },
+    Resume { at_ns: u64 },
+}
+
+impl ScriptedControl {
+    fn at_ns(&self) -> u64 {
+        match self {
+            ScriptedControl::Kill { at_ns, .. } | ScriptedControl::Resume { at_ns } => *at_ns,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ApplianceSettings {
+    pub checks: ChecksMode,
+    /// Wait for strategies to answer each frame's snapshots.
+    pub lockstep: bool,
+    /// A lockstep strategy silent for this long is disconnected.
+    pub sync_timeout_ns: u64,
+    pub scripted_controls: Vec<ScriptedControl>,
+}
+
+impl Default for ApplianceSettings {
+    fn default() -> Self {
+        ApplianceSettings {
+            checks: ChecksMode::Software,
+            lockstep: true,
+            sync_timeout_ns: 5_000_000_000,
+            scripted_controls: Vec::new(),
+        }
+    }
+}
+
+/// The last snapshot sent for a symbol, to send only changes.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct SnapshotKey {
+    bid: (u32, u32),
+    ask: (u32, u32),
+    last: (u32, u32),
+    state: u8,
+}
+
+/// Counters reported at the end of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ApplianceCounters {
+    pub orders: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub cancelled: u64,
+    pub replaced: u64,
+    pub snapshots_sent: u64,
+    pub kill_engagements: u64,
+    pub check_disagreements: u64,
+    pub hw_cycles_per_check: u64,
+    pub reports_dropped: u64,
+    pub strategies_disconnected: u64,
+}
+
+/// Everything the per-message path touches (split from the decoder so the
+/// decoder's callback can borrow it).
+struct Core {
+    settings: ApplianceSettings,
+    book: VenueBook,
+    market: MarketState,
+    symbols: SymbolTable,
+    risk: RiskEngine,
+    control: ControlBlock,
+    strategies: Vec<StrategyLink>,
+    journal: Vec<JournalEntry>,
+    feed_time_ns: u64,
+    touched: Vec<bool>,
+    touched_list: Vec<usize>,
+    last_sent: Vec<SnapshotKey>,
+    snapshot_seq: u64,
+    next_control: usize,
+    next_order_id: u64,
+    kill_active: bool,
+    clock: TscClock,
+    burst_tsc: u64,
+    feed_to_decision: LatencyHistogram,
+    burst_to_decision: LatencyHistogram,
+    order_to_decision: LatencyHistogram,
+    kill_to_observed: LatencyHistogram,
+    counters: ApplianceCounters,
+    iterations_since_heartbeat: u64,
+    frames_since_heartbeat: u64,
+}
+
+pub struct Appliance {
+    decoder: FrameDecoder,
+    core: Core,
+}
+
+/// What a finished run reports.
+pub struct ApplianceReport {
+    pub journal: Vec<JournalEntry>,
+    pub counters: ApplianceCounters,
+    /// From the loop starting on the frame that prompted the order.
+    pub feed_to_decision: LatencyHistogram,
+    /// From the frame's rx burst arriving (includes queueing in the burst).
+    pub burst_to_decision: LatencyHistogram,
+    /// From the strategy's send (its TSC) to the decision.
+    pub order_to_decision: LatencyHistogram,
+    pub kill_to_observed: LatencyHistogram,
+    pub feed: crate::feed::feed_stats::FeedStats,
+    pub book: VenueBook,
+}
+
+impl Appliance {
+    /// `symbols` lists (name, limits) in slot order; `strategies` are the
+    /// linked strategies. The control block is claimed for this process.
+    pub fn new(
+        settings: ApplianceSettings,
+        symbols: &[(String, crate::risk::order_checks::SymbolLimits)],
+        strategies: Vec<StrategyLink>,
+        control: ControlBlock,
+        clock: TscClock,
+    ) -> Result<Self, String> {
+        control.claim_appliance()?;
+        let mut risk = RiskEngine::new(symbols.len(), settings.checks);
+        for (slot, (_, limits)) in symbols.iter().enumerate() {
+            *risk.limits_mut(slot) = *limits;
+        }
+        let mut scripted = settings.scripted_controls.clone();
+        scripted.sort_by_key(ScriptedControl::at_ns);
+        let n = symbols.len();
+        let kill_active = control.kill_engaged();
+        Ok(Appliance {
+            decoder: FrameDecoder::new(),
+            core: Core {
+                settings: ApplianceSettings {
+                    scripted_controls: scripted,
+                    ..settings
+                },
+                book: VenueBook::default(),
+                market: MarketState::default(),
+                symbols: SymbolTable::new(symbols.iter().map(|(s, _)| s.as_str())),
+                risk,
+                control,
+                strategies,
+                journal: Vec::new(),
+                feed_time_ns: 0,
+                touched: vec![false; n],
+                touched_list: Vec::with_capacity(n),
+                last_sent: vec![SnapshotKey::default(); n],
+                snapshot_seq: 0,
+                next_control: 0,
+                next_order_id: 1,
+                kill_active,
+                clock,
+                burst_tsc: 0,
+                feed_to_decision: LatencyHistogram::new(),
+                burst_to_decision: LatencyHistogram::new(),
+                order_to_decision: LatencyHistogram::new(),
+                kill_to_observed: LatencyHistogram::new(),
+                counters: ApplianceCounters::default(),
+                iterations_since_heartbeat: 0,
+                frames_since_heartbeat: 0,
+            },
+        })
+    }
+
+    pub fn journal(&self) -> &[JournalEntry] {
+        &self.core.journal
+    }
+
+    /// Ends the run: every order still working expires with the session
+    /// (each gets its terminal outcome in the journal), the appliance role
+    /// is released, and the report returned.
+    pub fn finish(mut self) -> ApplianceReport {
+        let core = &mut self.core;
+        // Serve what strategies sent after the last frame.
+        core.service_strategies(0);
+        core.cancel_all_working(reject_reason::SESSION_END);
+        core.control.heartbeat(unix_now_ns());
+        core.control.release_appliance();
+        core.counters.check_disagreements = core.risk.disagreements;
+        core.counters.reports_dropped = core.strategies.iter().map(|s| s.reports_dropped).sum();
+        ApplianceReport {
+            journal: std::mem::take(&mut core.journal),
+            counters: core.counters,
+            feed_to_decision: core.feed_to_decision.clone(),
+            burst_to_decision: core.burst_to_decision.clone(),
+            order_to_decision: core.order_to_decision.clone(),
+            kill_to_observed: core.kill_to_observed.clone(),
+            feed: self.decoder.stats().clone(),
+            book: std::mem::take(&mut core.book),
+        }
+    }
+}
+
+impl PollHandler for Appliance {
+    fn on_frame(&mut self, frame: &[u8], segments: u16, rx_tsc: u64) {
+        if segments > 1 {
+            let s = self.decoder.stats_mut();
+            s.frames += 1;
+            s.count_error(DecodeError::Segmented);
+            return;
+        }
+        let core = &mut self.core;
+        // Latency is measured from when the loop starts on this frame; the
+        // burst's arrival time also counts the frames queued before it.
+        let frame_tsc = rdtsc();
+        core.burst_tsc = rx_tsc;
+        self.decoder
+            .decode_frame(frame, |_, message| core.on_message(message));
+        core.frames_since_heartbeat += 1;
+        core.after_frame(frame_tsc);
+    }
+
+    fn after_poll(&mut self, _received: usize) -> ControlFlow<()> {
+        let core = &mut self.core;
+        core.observe_kill_switch();
+        if !core.settings.lockstep {
+            core.service_strategies(0);
+        }
+        core.iterations_since_heartbeat += 1;
+        if core.iterations_since_heartbeat >= 4096 {
+            core.control
+                .add_loop_iterations(core.iterations_since_heartbeat, core.frames_since_heartbeat);
+            core.control.heartbeat(unix_now_ns());
+            core.iterations_since_heartbeat = 0;
+            core.frames_since_heartbeat = 0;
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Core {
+    #[inline]
+    fn on_message(&mut self, message: &ItchMessage<'_>) {
+        self.feed_time_ns = message.timestamp_ns();
+        self.run_scripted_controls();
+        match self.book.apply(message) {
+            BookUpdate::None => {}
+            BookUpdate::Quote { book } | BookUpdate::Trade { book, .. } => {
+                let b = &self.book.books()[book as usize];
+                if let Some(slot) = self.symbols.bind(b.locate, b.symbol_str()) {
+                    self.touch(slot);
+                }
+            }
+        }
+        match self.market.apply(message) {
+            MarketEvent::None => {}
+            MarketEvent::TradingAction {
+                locate,
+                state,
+                previous,
+                reason,
+            } => {
+                let name = self
+                    .book
+                    .book_by_locate(locate)
+                    .map(|b| b.symbol_str().to_string())
+                    .unwrap_or_else(|| format!("locate {locate}"));
+                let reason = String::from_utf8_lossy(&reason).trim().to_string();
+                let text = match state {
+                    b'H' => format!("{name} HALTED ({reason})"),
+                    b'P' => format!("{name} PAUSED: LULD trading pause ({reason})"),
+                    b'Q' => format!("{name} quotation only"),
+                    _ => format!("{name} trading"),
+                };
+                if state != previous {
+                    self.journal.push(JournalEntry::Market {
+                        feed_time_ns: self.feed_time_ns,
+                        text,
+                    });
+                }
+                if let Some(slot) = self.symbols.slot_of_locate(locate) {
+                    self.touch(slot);
+                }
+            }
+            MarketEvent::CircuitBreaker { level } => {
+                self.journal.push(JournalEntry::Market {
+                    feed_time_ns: self.feed_time_ns,
+                    text: format!(
+                        "MARKET-WIDE CIRCUIT BREAKER level {level} breached: trading halted"
+                    ),
+                });
+            }
+            MarketEvent::LuldCollar {
+                locate,
+                reference,
+                upper,
+                lower,
+            } => {
+                let name = self
+                    .book
+                    .book_by_locate(locate)
+                    .map(|b| b.symbol_str().to_string())
+                    .unwrap_or_default();
+                self.journal.push(JournalEntry::Market {
+                    feed_time_ns: self.feed_time_ns,
+                    text: format!(
+                        "{name} LULD auction collar: reference {}, band {} - {}",
+                        dollars(reference),
+                        dollars(lower),
+                        dollars(upper)
+                    ),
+                });
+            }
+        }
+    }
+
+    #[inline]
+    fn touch(&mut self, slot: usize) {
+        if !self.touched[slot] {
+            self.touched[slot] = true;
+            self.touched_list.push(slot);
+        }
+    }
+
+    fn run_scripted_controls(&mut self) {
+        while let Some(c) = self.settings.scripted_controls.get(self.next_control) {
+            if c.at_ns() > self.feed_time_ns {
+                break;
+            }
+            match c {
+                ScriptedControl::Kill { reason, .. } => self.control.kill(reason, rdtsc()),
+                ScriptedControl::Resume { .. } => self.control.resume(),
+            }
+            self.next_control += 1;
+            self.observe_kill_switch();
+        }
+    }
+
+    /// Reads the kill switch; acts on a change.
+    #[inline]
+    fn observe_kill_switch(&mut self) {
+        let engaged = self.control.kill_engaged();
+        if engaged == self.kill_active {
+            return;
+        }
+        self.kill_active = engaged;
+        if engaged {
+            let (reason, _, kill_tsc) = self.control.kill_details();
+            let observed_ns = self.clock.ticks_to_ns(rdtsc().saturating_sub(kill_tsc));
+            self.kill_to_observed.record_ns(observed_ns);
+            self.control.set_kill_observed_latency_ns(observed_ns);
+            self.counters.kill_engagements += 1;
+            let cancelled = self.cancel_all_working(reject_reason::KILL_SWITCH);
+            self.journal.push(JournalEntry::KillSwitch {
+                feed_time_ns: self.feed_time_ns,
+                engaged: true,
+                reason,
+                cancelled_orders: cancelled,
+            });
+        } else {
+            self.journal.push(JournalEntry::KillSwitch {
+                feed_time_ns: self.feed_time_ns,
+                engaged: false,
+                reason: String::new(),
+                cancelled_orders: 0,
+            });
+        }
+    }
+
+    /// Cancels every working order of every strategy; returns how many.
+    fn cancel_all_working(&mut self, reasons: u32) -> u64 {
+        let mut n = 0;
+        for link in &mut self.strategies {
+            let mut ids: Vec<u64> = link.working.keys().copied().collect();
+            ids.sort_unstable();
+            for id in ids {
+                if let Some(w) = link.working.remove(&id) {
+                    link.report(&Cancelled {
+                        client_order_id: id,
+                        reasons,
+                        reserved: 0,
+                    });
+                    self.journal.push(JournalEntry::Order {
+                        feed_time_ns: self.feed_time_ns,
+                        strategy: link.name.clone(),
+                        client_order_id: id,
+                        symbol: *self.symbols.name(w.slot),
+                        side: w.side,
+                        qty: w.qty,
+                        price: w.price,
+                        outcome: Outcome::Cancelled { reasons },
+                    });
+                    self.counters.cancelled += 1;
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    fn snapshot(&self, slot: usize) -> Option<(SnapshotKey, MarketSnapshot)> {
+        let locate = self.symbols.locate_of_slot(slot)?;
+        let book = self.book.book_by_locate(locate)?;
+        let bid = book
+            .best_bid()
+            .map_or((0, 0), |l| (l.price, l.qty.min(u64::from(u32::MAX)) as u32));
+        let ask = book
+            .best_ask()
+            .map_or((0, 0), |l| (l.price, l.qty.min(u64::from(u32::MAX)) as u32));
+        let last = book.last_trade.map_or((0, 0), |t| (t.price, t.qty));
+        let state = self.market.status(locate).trading_state;
+        let key = SnapshotKey {
+            bid,
+            ask,
+            last,
+            state,
+        };
+        Some((
+            key,
+            MarketSnapshot {
+                seq: 0,
+                feed_time_ns: self.feed_time_ns,
+                symbol: *self.symbols.name(slot),
+                last_price: last.0,
+                last_qty: last.1,
+                bid_price: bid.0,
+                bid_qty: bid.1,
+                ask_price: ask.0,
+                ask_qty: ask.1,
+                trading_state: state,
+                reserved: [0; 7],
+            },
+        ))
+    }
+
+    fn after_frame(&mut self, rx_tsc: u64) {
+        let mut sent = false;
+        for i in 0..self.touched_list.len() {
+            let slot = self.touched_list[i];
+            self.touched[slot] = false;
+            let Some((key, mut snap)) = self.snapshot(slot) else {
+                continue;
+            };
+            if key == self.last_sent[slot] {
+                continue;
+            }
+            self.last_sent[slot] = key;
+            self.snapshot_seq += 1;
+            snap.seq = self.snapshot_seq;
+            for link in self.strategies.iter_mut().filter(|l| l.connected) {
+                link.report(&snap);
+            }
+            self.counters.snapshots_sent += 1;
+            sent = true;
+        }
+        self.touched_list.clear();
+        if self.settings.lockstep && sent {
+            self.service_strategies(rx_tsc);
+        }
+    }
+
+    /// Serves every strategy's requests. In lockstep, with `rx_tsc` of the
+    /// frame that sent snapshots, waits until each has answered them.
+    fn service_strategies(&mut self, rx_tsc: u64) {
+        let target = self.snapshot_seq;
+        let wait = self.settings.lockstep && rx_tsc != 0;
+        for i in 0..self.strategies.len() {
+            if !self.strategies[i].connected {
+                continue;
+            }
+            let started = rdtsc();
+            let mut spin = SpinWait::default();
+            loop {
+                match self.strategies[i].poll() {
+                    Ok(Some(request)) => {
+                        self.handle_request(i, request, rx_tsc);
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.disconnect(i, &format!("ring error: {e}"));
+                        break;
+                    }
+                }
+                if !wait || self.strategies[i].synced_seq >= target {
+                    break;
+                }
+                if self.clock.ticks_to_ns(rdtsc() - started) > self.settings.sync_timeout_ns {
+                    self.disconnect(i, "stopped answering market snapshots (lockstep timeout)");
+                    break;
+                }
+                spin.wait();
+            }
+        }
+    }
+
+    /// Cancels a strategy's working orders and stops serving it.
+    fn disconnect(&mut self, i: usize, why: &str) {
+        let link = &mut self.strategies[i];
+        link.connected = false;
+        self.counters.strategies_disconnected += 1;
+        let name = link.name.clone();
+        self.journal.push(JournalEntry::Strategy {
+            feed_time_ns: self.feed_time_ns,
+            strategy: name,
+            text: format!("disconnected: {why}; its working orders are cancelled"),
+        });
+        let mut ids: Vec<u64> = self.strategies[i].working.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            if let Some(w) = self.strategies[i].working.remove(&id) {
+                self.journal_order(
+                    i,
+                    id,
+                    w.slot,
+                    w.side,
+                    w.qty,
+                    w.price,
+                    Outcome::Cancelled {
+                        reasons: reject_reason::STRATEGY_DISCONNECTED,
+                    },
+                );
+                self.counters.cancelled += 1;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn journal_order(
+        &mut self,
+        i: usize,
+        id: u64,
+        slot: usize,
+        side: u8,
+        qty: u32,
+        price: u32,
+        outcome: Outcome,
+    ) {
+        self.journal.push(JournalEntry::Order {
+            feed_time_ns: self.feed_time_ns,
+            strategy: self.strategies[i].name.clone(),
+            client_order_id: id,
+            symbol: *self.symbols.name(slot),
+            side,
+            qty,
+            price,
+            outcome,
+        });
+    }
+
+    fn handle_request(&mut self, i: usize, request: StrategyRequest, rx_tsc: u64) {
+        match request {
+            StrategyRequest::NewOrder(o) => self.new_order(i, &o, rx_tsc),
+            StrategyRequest::Cancel(c) => {
+                let link = &mut self.strategies[i];
+                match link.working.remove(&c.client_order_id) {
+                    Some(w) => {
+                        link.report(&Cancelled {
+                            client_order_id: c.client_order_id,
+                            reasons: 0,
+                            reserved: 0,
+                        });
+                        self.counters.cancelled += 1;
+                        self.journal_order(
+                            i,
+                            c.client_order_id,
+                            w.slot,
+                            w.side,
+                            w.qty,
+                            w.price,
+                            Outcome::Cancelled { reasons: 0 },
+                        );
+                    }
+                    None => self.refuse(
+                        i,
+                        c.client_order_id,
+                        reject_reason::UNKNOWN_ORDER,
+                        "cancel of an unknown order",
+                    ),
+                }
+            }
+            StrategyRequest::Replace(r) => self.replace(i, &r),
+            StrategyRequest::Heartbeat(_) => self.strategies[i].last_heartbeat_tsc = rdtsc(),
+            StrategyRequest::Sync(s) => {
+                let link = &mut self.strategies[i];
+                link.synced_seq = link.synced_seq.max(s.snapshot_seq);
+            }
+            StrategyRequest::Malformed { kind, len } => self.refuse(
+                i,
+                0,
+                reject_reason::MALFORMED,
+                &format!("malformed record (kind {kind}, {len} bytes)"),
+            ),
+            StrategyRequest::Unknown { kind } => self.refuse(
+                i,
+                0,
+                reject_reason::UNKNOWN_MESSAGE,
+                &format!("record of unknown kind {kind}"),
+            ),
+        }
+    }
+
+    /// Rejects a request that is not an order decision.
+    fn refuse(&mut self, i: usize, client_order_id: u64, reasons: u32, text: &str) {
+        let link = &mut self.strategies[i];
+        link.report(&Reject {
+            client_order_id,
+            reasons,
+            reserved: 0,
+        });
+        self.counters.rejected += 1;
+        self.journal.push(JournalEntry::Strategy {
+            feed_time_ns: self.feed_time_ns,
+            strategy: link.name.clone(),
+            text: format!("{text}: rejected ({})", reject_reason::describe(reasons)),
+        });
+    }
+
+    /// The reasons an order on `slot` at `price` x `qty` is refused now.
+    fn decide(&mut self, slot: usize, price: u32, qty: u32) -> u32 {
+        self.observe_kill_switch();
+        if self.kill_active {
+            return reject_reason::KILL_SWITCH;
+        }
+        let locate = self.symbols.locate_of_slot(slot);
+        if let Some(locate) = locate {
+            if !self.market.status(locate).is_trading() || self.market.mwcb_breached >= 3 {
+                return reject_reason::SYMBOL_HALTED;
+            }
+            // The collar's reference is the last sale (the prior close
+            // until the symbol trades).
+            if let Some(t) = self.book.book_by_locate(locate).and_then(|b| b.last_trade) {
+                self.risk.limits_mut(slot).reference_price = t.price;
+            }
+        }
+        let verdict = self.risk.check(slot, price, qty);
+        if verdict.hw_cycles > 0 {
+            self.counters.hw_cycles_per_check = verdict.hw_cycles;
+        }
+        verdict.reasons
+    }
+
+    fn new_order(&mut self, i: usize, o: &NewOrder, rx_tsc: u64) {
+        self.counters.orders += 1;
+        let id = o.client_order_id;
+        let slot = self.symbols.slot_of_name(&o.symbol);
+        let fresh_id = self.strategies[i].claim_id(id);
+        // L4 first: with the kill switch engaged nothing else matters.
+        self.observe_kill_switch();
+        let reasons = if self.kill_active {
+            reject_reason::KILL_SWITCH
+        } else if !fresh_id {
+            reject_reason::DUPLICATE_ORDER_ID
+        } else if o.side != b'B' && o.side != b'S' {
+            reject_reason::MALFORMED
+        } else if let Some(slot) = slot {
+            self.decide(slot, o.price, o.qty)
+        } else {
+            reject_reason::UNKNOWN_SYMBOL
+        };
+        let done = rdtsc();
+        if rx_tsc != 0 {
+            self.feed_to_decision
+                .record_ns(self.clock.ticks_to_ns(done.saturating_sub(rx_tsc)));
+            self.burst_to_decision.record_ns(
+                self.clock
+                    .ticks_to_ns(done.saturating_sub(self.burst_tsc.min(rx_tsc))),
+            );
+        }
+        self.order_to_decision
+            .record_ns(self.clock.ticks_to_ns(done.saturating_sub(o.send_tsc)));
+        self.control.record_order(reasons == 0);
+        let link = &mut self.strategies[i];
+        let outcome = if reasons == 0 {
+            let order_id = self.next_order_id;
+            self.next_order_id += 1;
+            let slot = slot.unwrap_or(0);
+            link.working.insert(
+                id,
+                WorkingOrder {
+                    order_id,
+                    slot,
+                    side: o.side,
+                    price: o.price,
+                    qty: o.qty,
+                },
+            );
+            link.report(&Ack {
+                client_order_id: id,
+                order_id,
+            });
+            self.counters.accepted += 1;
+            Outcome::Accepted
+        } else {
+            link.report(&Reject {
+                client_order_id: id,
+                reasons,
+                reserved: 0,
+            });
+            self.counters.rejected += 1;
+            Outcome::Rejected { reasons }
+        };
+        let name = link.name.clone();
+        self.journal.push(JournalEntry::Order {
+            feed_time_ns: self.feed_time_ns,
+            strategy: name,
+            client_order_id: id,
+            symbol: o.symbol,
+            side: o.side,
+            qty: o.qty,
+            price: o.price,
+            outcome,
+        });
+    }
+
+    fn replace(&mut self, i: usize, r: &Replace) {
+        let Some(w) = self.strategies[i].working.get(&r.client_order_id).copied() else {
+            self.refuse(
+                i,
+                r.client_order_id,
+                reject_reason::UNKNOWN_ORDER,
+                "replace of an unknown order",
+            );
+            return;
+        };
+        let reasons = self.decide(w.slot, r.new_price, r.new_qty);
+        let link = &mut self.strategies[i];
+        let outcome = if reasons == 0 {
+            link.working.insert(
+                r.client_order_id,
+                WorkingOrder {
+                    price: r.new_price,
+                    qty: r.new_qty,
+                    ..w
+                },
+            );
+            link.report(&Ack {
+                client_order_id: r.client_order_id,
+                order_id: w.order_id,
+            });
+            self.counters.replaced += 1;
+            Outcome::Replaced
+        } else {
+            link.report(&Reject {
+                client_order_id: r.client_order_id,
+                reasons,
+                reserved: 0,
+            });
+            self.counters.rejected += 1;
+            Outcome::ReplaceRejected { reasons }
+        };
+        self.journal_order(
+            i,
+            r.client_order_id,
+            w.slot,
+            w.side,
+            r.new_qty,
+            r.new_price,
+            outcome,
+        );
+    }
+}
+
+fn dollars(price: u32) -> String {
+    format!("${}.{:02}", price / 10_000, price % 10_000 / 100)
+}
