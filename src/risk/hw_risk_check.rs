@@ -95,6 +95,17 @@ pub struct HwRiskCheck {
     raw: *mut RawRiskCheck,
 }
 
+/// Compile-time proof that `HwRiskCheck` is not `Send`: if it were, both
+/// impls below would apply and the call would be ambiguous.
+const _: () = {
+    trait AmbiguousIfSend<A> {
+        fn check() {}
+    }
+    impl<T: ?Sized> AmbiguousIfSend<()> for T {}
+    impl<T: ?Sized + Send> AmbiguousIfSend<u8> for T {}
+    let _ = <HwRiskCheck as AmbiguousIfSend<_>>::check;
+};
+
 impl Default for HwRiskCheck {
     fn default() -> Self {
         Self::new()
