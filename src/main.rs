@@ -20,9 +20,15 @@ enum Command {
         /// Where frames come from.
         #[arg(long, value_enum, default_value = "dpdk")]
         source: Source,
-        /// One JSON object per file, each on its own line.
+        /// One JSON object per file (or per message, or per symbol), each on its own line.
         #[arg(long)]
         json: bool,
+        /// Print every ITCH message with every field.
+        #[arg(long)]
+        messages: bool,
+        /// Build the order books and print each symbol's final BBO, depth and last trade.
+        #[arg(long)]
+        books: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -72,11 +78,15 @@ fn main() -> ExitCode {
         Command::Decode {
             source,
             json,
+            messages,
+            books,
             files,
         } => decode_command::run(
             &DecodeOptions {
                 source,
                 json,
+                messages,
+                books,
                 files,
             },
             &mut out,
@@ -107,6 +117,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (e.g. `| head`) is the reader's choice, not an error.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("breakwater: {e:#}");
             ExitCode::FAILURE

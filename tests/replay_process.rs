@@ -88,10 +88,16 @@ fn replay_process_shows_every_defence_at_its_time() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // The first rejection whose reasons include every one of `reasons`.
     let order = |reasons: &str| {
         lines
             .iter()
-            .find(|l| l["type"] == "order" && l["outcome"] == "rejected" && l["reasons"] == reasons)
+            .find(|l| {
+                let got: Vec<&str> = l["reasons"].as_str().unwrap_or("").split('+').collect();
+                l["type"] == "order"
+                    && l["outcome"] == "rejected"
+                    && reasons.split('+').all(|r| got.contains(&r))
+            })
             .unwrap_or_else(|| panic!("no rejection for {reasons}"))
             .clone()
     };

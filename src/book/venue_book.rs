@@ -71,6 +71,11 @@ impl VenueBook {
         self.book(self.locate_index[usize::from(locate)])
     }
 
+    pub fn book_index_of_locate(&self, locate: u16) -> Option<u32> {
+        let b = self.locate_index[usize::from(locate)];
+        (b != NO_BOOK).then_some(b)
+    }
+
     pub fn book_by_symbol(&self, symbol: &str) -> Option<&SymbolBook> {
         self.books.iter().find(|b| b.symbol_str() == symbol)
     }

@@ -1,16 +1,20 @@
 //! `breakwater decode`: per capture file, MoldUDP64 packets, ITCH messages
 //! per type, sequence gaps and errors by reason, read through DPDK's
-//! `net_pcap` device (default) or straight from the file.
+//! `net_pcap` device (default) or straight from the file. `--messages`
+//! prints every message with every field; `--books` builds the order books
+//! and prints each symbol's final BBO, depth and last trade.
 
 use crate::feed::capture_file::read_capture;
 use crate::feed::dpdk::{Eal, EalConfig, Mempool};
 use crate::feed::dpdk_capture::replay_capture;
 use crate::feed::feed_stats::FeedStats;
-use crate::feed::frame_decoder::FrameDecoder;
+use crate::feed::frame_decoder::{FrameDecoder, MessageOrigin};
 use crate::feed::poll_loop::PollHandler;
+use crate::market::market_data::MarketData;
+use crate::wire::itch::{FieldValue, ItchMessage};
 use crate::wire::DecodeError;
 use anyhow::{Context, Result};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -26,22 +30,27 @@ pub enum Source {
 pub struct DecodeOptions {
     pub source: Source,
     pub json: bool,
+    /// Print every message (one JSON object each with `--json`).
+    pub messages: bool,
+    /// Build the books and print each symbol's final state.
+    pub books: bool,
     pub files: Vec<PathBuf>,
 }
 
 /// Feeds frames from the poll loop into a frame decoder.
-struct DecodingHandler<'d> {
+struct DecodingHandler<'d, F> {
     decoder: &'d mut FrameDecoder,
+    on_message: F,
 }
 
-impl PollHandler for DecodingHandler<'_> {
+impl<F: FnMut(MessageOrigin, &ItchMessage<'_>)> PollHandler for DecodingHandler<'_, F> {
     fn on_frame(&mut self, frame: &[u8], segments: u16, _rx_tsc: u64) {
         if segments > 1 {
             self.decoder.stats_mut().frames += 1;
             self.decoder.stats_mut().count_error(DecodeError::Segmented);
             return;
         }
-        self.decoder.decode_frame(frame, |_, _| {});
+        self.decoder.decode_frame(frame, &mut self.on_message);
     }
 
     fn after_poll(&mut self, _received: usize) -> ControlFlow<()> {
@@ -49,16 +58,21 @@ impl PollHandler for DecodingHandler<'_> {
     }
 }
 
-/// Decodes one capture through `source` and returns its counters.
+/// Decodes one capture through `source`, calling `on_message` for every
+/// message, and returns the decoder (its counters and sessions).
 pub fn decode_file(
     source: Source,
     path: &Path,
     dpdk: Option<(&'static Eal, &Mempool)>,
-) -> Result<FeedStats> {
+    on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
+) -> Result<FrameDecoder> {
     let mut decoder = FrameDecoder::new();
+    let mut on_message = on_message;
     match source {
         Source::Pcap => {
-            let summary = read_capture(path, |_, frame| decoder.decode_frame(frame, |_, _| {}))?;
+            let summary = read_capture(path, |_, frame| {
+                decoder.decode_frame(frame, &mut on_message)
+            })?;
             if summary.truncated {
                 decoder
                     .stats_mut()
@@ -69,12 +83,34 @@ pub fn decode_file(
             let (eal, pool) = dpdk.context("DPDK source without an initialised EAL")?;
             let mut handler = DecodingHandler {
                 decoder: &mut decoder,
+                on_message,
             };
             replay_capture(eal, pool, path, None, &mut handler)
                 .with_context(|| format!("replaying {} through DPDK", path.display()))?;
         }
     }
-    Ok(decoder.stats().clone())
+    Ok(decoder)
+}
+
+/// One message as JSON: `type` then every field of the spec, prices as
+/// integers in feed units, alpha fields trimmed, char fields as strings.
+pub fn message_json(message: &ItchMessage<'_>) -> Value {
+    let mut o = Map::new();
+    o.insert(
+        "type".into(),
+        json!((message.message_type() as char).to_string()),
+    );
+    message.visit_fields(|name, value| {
+        let v = match value {
+            FieldValue::Integer(n) => json!(n),
+            FieldValue::Price4(p) => json!(p),
+            FieldValue::Price8(p) => json!(p),
+            FieldValue::Char(c) => json!((c as char).to_string()),
+            FieldValue::Alpha(s) => json!(s),
+        };
+        o.insert(name.into(), v);
+    });
+    Value::Object(o)
 }
 
 pub fn run(options: &DecodeOptions, out: &mut impl Write) -> Result<()> {
@@ -87,23 +123,64 @@ pub fn run(options: &DecodeOptions, out: &mut impl Write) -> Result<()> {
         Source::Pcap => None,
     };
     for file in &options.files {
-        let stats = decode_file(options.source, file, dpdk.as_ref().map(|(e, p)| (*e, p)))?;
-        if options.json {
-            let mut o = stats.to_json();
-            o.insert("file".into(), json!(file.display().to_string()));
-            // `file` first, as the contract shows it.
-            let mut ordered = serde_json::Map::new();
-            ordered.insert("file".into(), o.remove("file").unwrap_or(Value::Null));
-            ordered.extend(o);
-            writeln!(out, "{}", Value::Object(ordered))?;
-        } else {
-            write_human(out, file, &stats)?;
+        let mut market = options.books.then(MarketData::default);
+        let mut write_error = None;
+        let decoder = decode_file(
+            options.source,
+            file,
+            dpdk.as_ref().map(|(e, p)| (*e, p)),
+            |origin, m| {
+                if let Some(market) = market.as_mut() {
+                    market.on_message(origin.session_index, m);
+                }
+                if options.messages && write_error.is_none() {
+                    let line = if options.json {
+                        message_json(m).to_string()
+                    } else {
+                        message_text(m)
+                    };
+                    if let Err(e) = writeln!(out, "{line}") {
+                        write_error = Some(e);
+                    }
+                }
+            },
+        )?;
+        if let Some(e) = write_error {
+            return Err(e.into());
+        }
+        if let Some(market) = market.as_mut() {
+            market.sync_sessions(decoder.sessions());
+            write_books(out, file, market, decoder.stats(), options.json)?;
+        } else if !options.messages {
+            write_counts(out, file, decoder.stats(), options.json)?;
         }
     }
     Ok(())
 }
 
-fn write_human(out: &mut impl Write, file: &Path, s: &FeedStats) -> Result<()> {
+fn message_text(m: &ItchMessage<'_>) -> String {
+    let mut parts = vec![format!("{} {}", m.message_type() as char, m.type_name())];
+    m.visit_fields(|name, value| {
+        let v = match value {
+            FieldValue::Integer(n) => n.to_string(),
+            FieldValue::Price4(p) => format!("{}.{:04}", p / 10_000, p % 10_000),
+            FieldValue::Price8(p) => format!("{}.{:08}", p / 100_000_000, p % 100_000_000),
+            FieldValue::Char(c) => format!("{:?}", c as char),
+            FieldValue::Alpha(s) => format!("{s:?}"),
+        };
+        parts.push(format!("{name}={v}"));
+    });
+    parts.join(" ")
+}
+
+fn write_counts(out: &mut impl Write, file: &Path, s: &FeedStats, json: bool) -> Result<()> {
+    if json {
+        let mut ordered = Map::new();
+        ordered.insert("file".into(), json!(file.display().to_string()));
+        ordered.extend(s.to_json());
+        writeln!(out, "{}", Value::Object(ordered))?;
+        return Ok(());
+    }
     writeln!(out, "{}", file.display())?;
     writeln!(
         out,
@@ -143,5 +220,80 @@ fn write_human(out: &mut impl Write, file: &Path, s: &FeedStats) -> Result<()> {
             errors.join(" ")
         }
     )?;
+    Ok(())
+}
+
+fn price(p: u32) -> String {
+    format!("{}.{:04}", p / 10_000, p % 10_000)
+}
+
+/// Each symbol's final book on each venue, its consolidated quote, last
+/// trade and market state; then the totals.
+fn write_books(
+    out: &mut impl Write,
+    file: &Path,
+    market: &MarketData,
+    s: &FeedStats,
+    json: bool,
+) -> Result<()> {
+    const DEPTH: usize = 5;
+    if !json {
+        writeln!(out, "{}", file.display())?;
+    }
+    for view in market.symbol_views() {
+        if json {
+            writeln!(out, "{}", view.to_json(DEPTH))?;
+            continue;
+        }
+        writeln!(out, "  {}", view.headline())?;
+        for (venue, book) in &view.venue_books {
+            let bids: Vec<String> = book
+                .bids
+                .depth()
+                .take(DEPTH)
+                .map(|l| format!("{}x{}", l.qty, price(l.price)))
+                .collect();
+            let asks: Vec<String> = book
+                .asks
+                .depth()
+                .take(DEPTH)
+                .map(|l| format!("{}x{}", l.qty, price(l.price)))
+                .collect();
+            writeln!(
+                out,
+                "    {venue:<12} bids [{}]  asks [{}]",
+                if bids.is_empty() {
+                    "-".into()
+                } else {
+                    bids.join(" ")
+                },
+                if asks.is_empty() {
+                    "-".into()
+                } else {
+                    asks.join(" ")
+                }
+            )?;
+        }
+    }
+    if json {
+        writeln!(
+            out,
+            "{}",
+            json!({"file": file.display().to_string(), "messages": s.messages(), "packets": s.packets,
+                   "gaps": s.gaps, "symbols": market.symbol_count(),
+                   "live_orders": market.live_orders(), "unknown_order_refs": market.unknown_order_refs()})
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  total: {} messages in {} MoldUDP64 packets, {} symbols, {} live orders, {} gaps, {} references to unknown orders",
+            s.messages(),
+            s.packets,
+            market.symbol_count(),
+            market.live_orders(),
+            s.gaps,
+            market.unknown_order_refs()
+        )?;
+    }
     Ok(())
 }

@@ -16,15 +16,15 @@
 
 use super::strategy_link::{StrategyLink, WorkingOrder};
 use super::symbol_table::SymbolTable;
-use crate::book::venue_book::{BookUpdate, VenueBook};
-use crate::feed::frame_decoder::FrameDecoder;
+use crate::feed::frame_decoder::{FrameDecoder, MessageOrigin, SessionEvent};
 use crate::feed::poll_loop::{PollHandler, SpinWait};
 use crate::ipc::control_block::{unix_now_ns, ControlBlock};
 use crate::ipc::ring_messages::{
     Ack, Cancelled, MarketSnapshot, NewOrder, Reject, Replace, StrategyRequest,
 };
 use crate::journal::journal_entry::{JournalEntry, Outcome};
-use crate::market::market_state::{MarketEvent, MarketState};
+use crate::market::market_data::{MarketData, MarketDataConfig, MarketEvent};
+use crate::market::nbbo::MarketCondition;
 use crate::risk::reject_reason;
 use crate::risk::risk_engine::{ChecksMode, RiskEngine};
 use crate::telemetry::latency_histogram::LatencyHistogram;
@@ -100,9 +100,10 @@ pub struct ApplianceCounters {
 /// decoder's callback can borrow it).
 struct Core {
     settings: ApplianceSettings,
-    book: VenueBook,
-    market: MarketState,
+    market: MarketData,
     symbols: SymbolTable,
+    /// Market symbol id → configured slot (None: not configured).
+    slot_of_symbol: Vec<Option<usize>>,
     risk: RiskEngine,
     control: ControlBlock,
     strategies: Vec<StrategyLink>,
@@ -143,7 +144,7 @@ pub struct ApplianceReport {
     pub order_to_decision: LatencyHistogram,
     pub kill_to_observed: LatencyHistogram,
     pub feed: crate::feed::feed_stats::FeedStats,
-    pub book: VenueBook,
+    pub market: MarketData,
 }
 
 impl Appliance {
@@ -165,6 +166,14 @@ impl Appliance {
         scripted.sort_by_key(ScriptedControl::at_ns);
         let n = symbols.len();
         let kill_active = control.kill_engaged();
+        let market = MarketData::new(MarketDataConfig {
+            prior_closes: symbols
+                .iter()
+                .map(|(s, l)| (s.clone(), l.reference_price))
+                .collect(),
+            default_tier: 2,
+            ..Default::default()
+        });
         Ok(Appliance {
             decoder: FrameDecoder::new(),
             core: Core {
@@ -172,9 +181,9 @@ impl Appliance {
                     scripted_controls: scripted,
                     ..settings
                 },
-                book: VenueBook::default(),
-                market: MarketState::default(),
+                market,
                 symbols: SymbolTable::new(symbols.iter().map(|(s, _)| s.as_str())),
+                slot_of_symbol: Vec::new(),
                 risk,
                 control,
                 strategies,
@@ -224,7 +233,7 @@ impl Appliance {
             order_to_decision: core.order_to_decision.clone(),
             kill_to_observed: core.kill_to_observed.clone(),
             feed: self.decoder.stats().clone(),
-            book: std::mem::take(&mut core.book),
+            market: std::mem::take(&mut core.market),
         }
     }
 }
@@ -243,7 +252,11 @@ impl PollHandler for Appliance {
         let frame_tsc = rdtsc();
         core.burst_tsc = rx_tsc;
         self.decoder
-            .decode_frame(frame, |_, message| core.on_message(message));
+            .decode_frame(frame, |origin, message| core.on_message(origin, message));
+        core.market.sync_sessions(self.decoder.sessions());
+        for event in self.decoder.take_events() {
+            core.on_session_event(event);
+        }
         core.frames_since_heartbeat += 1;
         core.after_frame(frame_tsc);
     }
@@ -267,79 +280,111 @@ impl PollHandler for Appliance {
 }
 
 impl Core {
-    #[inline]
-    fn on_message(&mut self, message: &ItchMessage<'_>) {
-        self.feed_time_ns = message.timestamp_ns();
-        self.run_scripted_controls();
-        match self.book.apply(message) {
-            BookUpdate::None => {}
-            BookUpdate::Quote { book } | BookUpdate::Trade { book, .. } => {
-                let b = &self.book.books()[book as usize];
-                if let Some(slot) = self.symbols.bind(b.locate, b.symbol_str()) {
-                    self.touch(slot);
+    /// The configured slot of market symbol `symbol`, if any.
+    fn slot_of(&mut self, symbol: u32) -> Option<usize> {
+        let i = symbol as usize;
+        if i >= self.slot_of_symbol.len() {
+            let start = self.slot_of_symbol.len();
+            self.slot_of_symbol.resize(i + 1, None);
+            for id in start..=i {
+                let name = self.market.symbol(id as u32).symbol;
+                let slot = self.symbols.slot_of_name(&name);
+                self.slot_of_symbol[id] = slot;
+                if let Some(slot) = slot {
+                    self.symbols.bind_market_symbol(slot, id as u32);
                 }
             }
         }
-        match self.market.apply(message) {
-            MarketEvent::None => {}
+        self.slot_of_symbol[i]
+    }
+
+    fn symbol_name(&self, symbol: u32) -> String {
+        self.market.symbol(symbol).symbol_str().to_string()
+    }
+
+    #[inline]
+    fn on_message(&mut self, origin: MessageOrigin, message: &ItchMessage<'_>) {
+        self.feed_time_ns = message.timestamp_ns();
+        self.run_scripted_controls();
+        let update = self.market.on_message(origin.session_index, message);
+        if let Some(symbol) = update.symbol {
+            if let Some(slot) = self.slot_of(symbol) {
+                self.touch(slot);
+            }
+        }
+        let text = match update.event {
+            MarketEvent::None | MarketEvent::LuldBands { .. } => return,
             MarketEvent::TradingAction {
-                locate,
+                symbol,
                 state,
                 previous,
                 reason,
             } => {
-                let name = self
-                    .book
-                    .book_by_locate(locate)
-                    .map(|b| b.symbol_str().to_string())
-                    .unwrap_or_else(|| format!("locate {locate}"));
+                if state == previous {
+                    return;
+                }
+                let name = self.symbol_name(symbol);
                 let reason = String::from_utf8_lossy(&reason).trim().to_string();
-                let text = match state {
+                match state {
                     b'H' => format!("{name} HALTED ({reason})"),
                     b'P' => format!("{name} PAUSED: LULD trading pause ({reason})"),
                     b'Q' => format!("{name} quotation only"),
                     _ => format!("{name} trading"),
-                };
-                if state != previous {
-                    self.journal.push(JournalEntry::Market {
-                        feed_time_ns: self.feed_time_ns,
-                        text,
-                    });
-                }
-                if let Some(slot) = self.symbols.slot_of_locate(locate) {
-                    self.touch(slot);
                 }
             }
             MarketEvent::CircuitBreaker { level } => {
-                self.journal.push(JournalEntry::Market {
-                    feed_time_ns: self.feed_time_ns,
-                    text: format!(
-                        "MARKET-WIDE CIRCUIT BREAKER level {level} breached: trading halted"
-                    ),
-                });
+                format!("MARKET-WIDE CIRCUIT BREAKER level {level} breached: trading halted")
             }
-            MarketEvent::LuldCollar {
-                locate,
-                reference,
-                upper,
-                lower,
-            } => {
-                let name = self
-                    .book
-                    .book_by_locate(locate)
-                    .map(|b| b.symbol_str().to_string())
-                    .unwrap_or_default();
-                self.journal.push(JournalEntry::Market {
-                    feed_time_ns: self.feed_time_ns,
-                    text: format!(
-                        "{name} LULD auction collar: reference {}, band {} - {}",
-                        dollars(reference),
-                        dollars(lower),
-                        dollars(upper)
-                    ),
-                });
+            MarketEvent::LuldCollar { symbol, collar } => format!(
+                "{} LULD auction collar: reference {}, band {} - {}",
+                self.symbol_name(symbol),
+                dollars(collar.reference),
+                dollars(collar.lower),
+                dollars(collar.upper)
+            ),
+            MarketEvent::Condition { symbol, condition } => {
+                let what = if condition == MarketCondition::Locked {
+                    "LOCKED"
+                } else {
+                    "CROSSED"
+                };
+                format!("{} market {what} across venues", self.symbol_name(symbol))
             }
-        }
+        };
+        self.journal.push(JournalEntry::Market {
+            feed_time_ns: self.feed_time_ns,
+            text,
+        });
+    }
+
+    fn on_session_event(&mut self, event: SessionEvent) {
+        self.market.on_session_event(event);
+        let venue = |m: &MarketData, session_index: usize| {
+            m.venues()
+                .get(session_index)
+                .map_or_else(|| format!("session {session_index}"), |v| v.name.clone())
+        };
+        let text = match event {
+            SessionEvent::Gap {
+                session_index,
+                from_seq,
+                missing,
+            } => format!(
+                "feed {}: sequence gap, {missing} messages missing from {from_seq}; its books are stale",
+                venue(&self.market, session_index)
+            ),
+            SessionEvent::Recovered { session_index } => {
+                format!("feed {}: gap recovered, books fresh", venue(&self.market, session_index))
+            }
+            SessionEvent::Lost { session_index, missing } => format!(
+                "feed {}: {missing} messages lost; books stay stale until rebuilt",
+                venue(&self.market, session_index)
+            ),
+        };
+        self.journal.push(JournalEntry::Market {
+            feed_time_ns: self.feed_time_ns,
+            text,
+        });
     }
 
     #[inline]
@@ -427,16 +472,16 @@ impl Core {
     }
 
     fn snapshot(&self, slot: usize) -> Option<(SnapshotKey, MarketSnapshot)> {
-        let locate = self.symbols.locate_of_slot(slot)?;
-        let book = self.book.book_by_locate(locate)?;
-        let bid = book
-            .best_bid()
-            .map_or((0, 0), |l| (l.price, l.qty.min(u64::from(u32::MAX)) as u32));
-        let ask = book
-            .best_ask()
-            .map_or((0, 0), |l| (l.price, l.qty.min(u64::from(u32::MAX)) as u32));
-        let last = book.last_trade.map_or((0, 0), |t| (t.price, t.qty));
-        let state = self.market.status(locate).trading_state;
+        let m = self
+            .market
+            .symbol(self.symbols.market_symbol_of_slot(slot)?);
+        let side = |b: Option<crate::market::nbbo::Best>| {
+            b.map_or((0, 0), |b| (b.price, b.qty.min(u64::from(u32::MAX)) as u32))
+        };
+        let bid = side(m.nbbo.bid);
+        let ask = side(m.nbbo.ask);
+        let last = m.last_trade.map_or((0, 0), |t| (t.price, t.qty));
+        let state = m.status.trading_state;
         let key = SnapshotKey {
             bid,
             ask,
@@ -650,16 +695,23 @@ impl Core {
         if self.kill_active {
             return reject_reason::KILL_SWITCH;
         }
-        let locate = self.symbols.locate_of_slot(slot);
-        if let Some(locate) = locate {
-            if !self.market.status(locate).is_trading() || self.market.mwcb_breached >= 3 {
+        if self.market.circuit_breaker.breached >= 3 {
+            return reject_reason::SYMBOL_HALTED;
+        }
+        if let Some(symbol) = self.symbols.market_symbol_of_slot(slot) {
+            let m = self.market.symbol(symbol);
+            if !m.status.is_trading() {
                 return reject_reason::SYMBOL_HALTED;
             }
-            // The collar's reference is the last sale (the prior close
-            // until the symbol trades).
-            if let Some(t) = self.book.book_by_locate(locate).and_then(|b| b.last_trade) {
-                self.risk.limits_mut(slot).reference_price = t.price;
+            // The collar's reference is the last sale (the prior close until
+            // the symbol trades); the LULD band is the market's current one.
+            let (last, lower, upper) = (m.last_trade, m.luld.lower, m.luld.upper);
+            let limits = self.risk.limits_mut(slot);
+            if let Some(t) = last {
+                limits.reference_price = t.price;
             }
+            limits.luld_lower = lower;
+            limits.luld_upper = upper;
         }
         let verdict = self.risk.check(slot, price, qty);
         if verdict.hw_cycles > 0 {

@@ -1,33 +1,25 @@
 //! The configured symbols: name ↔ slot (the index into the risk tables and
-//! the hardware limits RAM), and the feed's stock locate → slot, learned
-//! from the messages that carry both.
+//! the hardware limits RAM), and slot → the market-data symbol id, learned
+//! when the feed first shows the symbol.
 
 use crate::ipc::ring_messages::symbol_bytes;
 use std::collections::HashMap;
 
-const NO_SLOT: u16 = u16::MAX;
-
 pub struct SymbolTable {
     names: Vec<[u8; 8]>,
     by_name: HashMap<[u8; 8], u16>,
-    locate_to_slot: Vec<u16>,
-    slot_to_locate: Vec<Option<u16>>,
+    slot_to_market: Vec<Option<u32>>,
 }
 
 impl SymbolTable {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let names: Vec<[u8; 8]> = names.into_iter().map(symbol_bytes).collect();
-        let by_name = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (*n, i as u16))
-            .collect();
+        let by_name = names.iter().enumerate().map(|(i, n)| (*n, i as u16)).collect();
         let slots = names.len();
         SymbolTable {
             names,
             by_name,
-            locate_to_slot: vec![NO_SLOT; 1 << 16],
-            slot_to_locate: vec![None; slots],
+            slot_to_market: vec![None; slots],
         }
     }
 
@@ -48,27 +40,13 @@ impl SymbolTable {
         self.by_name.get(name).map(|&s| usize::from(s))
     }
 
-    #[inline]
-    pub fn slot_of_locate(&self, locate: u16) -> Option<usize> {
-        let s = self.locate_to_slot[usize::from(locate)];
-        (s != NO_SLOT).then_some(usize::from(s))
+    /// Records the market-data symbol id of a configured slot.
+    pub fn bind_market_symbol(&mut self, slot: usize, symbol: u32) {
+        self.slot_to_market[slot] = Some(symbol);
     }
 
-    pub fn locate_of_slot(&self, slot: usize) -> Option<u16> {
-        self.slot_to_locate[slot]
-    }
-
-    /// Records that the feed calls `name` by `locate`. Returns the slot if
-    /// the symbol is configured.
-    #[inline]
-    pub fn bind(&mut self, locate: u16, name: &str) -> Option<usize> {
-        if let Some(slot) = self.slot_of_locate(locate) {
-            return Some(slot);
-        }
-        let slot = self.slot_of_name(&symbol_bytes(name))?;
-        self.locate_to_slot[usize::from(locate)] = slot as u16;
-        self.slot_to_locate[slot] = Some(locate);
-        Some(slot)
+    pub fn market_symbol_of_slot(&self, slot: usize) -> Option<u32> {
+        self.slot_to_market[slot]
     }
 }
 
@@ -77,13 +55,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locates_bind_to_configured_names_only() {
+    fn names_map_to_slots_and_slots_to_market_symbols() {
         let mut t = SymbolTable::new(["SPY", "AAPL"]);
         assert_eq!(t.slot_of_name(&symbol_bytes("AAPL")), Some(1));
-        assert_eq!(t.bind(7, "AAPL"), Some(1));
-        assert_eq!(t.slot_of_locate(7), Some(1));
-        assert_eq!(t.locate_of_slot(1), Some(7));
-        assert_eq!(t.bind(8, "MSFT"), None);
-        assert_eq!(t.slot_of_locate(8), None);
+        assert_eq!(t.slot_of_name(&symbol_bytes("MSFT")), None);
+        assert_eq!(t.market_symbol_of_slot(1), None);
+        t.bind_market_symbol(1, 42);
+        assert_eq!(t.market_symbol_of_slot(1), Some(42));
     }
 }

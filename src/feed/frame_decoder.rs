@@ -1,8 +1,17 @@
 //! From an Ethernet frame to ITCH messages: Ethernet (+VLAN) → IPv4 → UDP →
 //! MoldUDP64 (per-session sequencing) → ITCH 5.0. Never panics; every frame
 //! that is not fully decoded is counted by reason in [`FeedStats`].
+//!
+//! Sequence gaps are reported as [`SessionEvent`]s. Without a recovery
+//! client a gap is skipped at once (the venue's books are then stale). With
+//! one ([`FrameDecoder::with_recovery`]), the missing messages are
+//! re-requested and later packets buffered until the retransmissions fill
+//! the gap, so messages are always delivered in sequence order; if the gap
+//! is too large to re-request, the buffer overflows or the recovery times
+//! out, the gap is skipped and reported lost.
 
 use super::feed_stats::FeedStats;
+use super::gap_recovery::GapRecovery;
 use super::mold_session::{MoldSession, SequenceVerdict};
 use crate::wire::eth::{EthernetFrame, ETHERTYPE_IPV4};
 use crate::wire::ipv4::{Ipv4Packet, PROTOCOL_UDP};
@@ -20,15 +29,84 @@ pub struct MessageOrigin {
     pub sequence_number: u64,
 }
 
-#[derive(Debug, Default)]
+/// A change in a session's health.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// Messages `[from_seq, from_seq + missing)` were not received; the
+    /// session's data is stale until `Recovered` (or for good, if `Lost`).
+    Gap {
+        session_index: usize,
+        from_seq: u64,
+        missing: u64,
+    },
+    /// The gap was filled by retransmission; everything is in order again.
+    Recovered { session_index: usize },
+    /// The gap was given up on and skipped.
+    Lost { session_index: usize, missing: u64 },
+}
+
+/// Recovery settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecoveryLimits {
+    /// Gaps larger than this are not re-requested (a snapshot is needed).
+    pub max_rerequest: u64,
+    /// Bytes of later packets buffered while waiting.
+    pub max_buffer_bytes: usize,
+    /// How long to wait for retransmissions.
+    pub timeout_ns: u64,
+}
+
+impl Default for RecoveryLimits {
+    fn default() -> Self {
+        RecoveryLimits {
+            max_rerequest: 65_535,
+            max_buffer_bytes: 64 << 20,
+            timeout_ns: 1_000_000_000,
+        }
+    }
+}
+
+/// A session waiting for retransmissions.
+struct Recovering {
+    requested_at_ns: u64,
+    /// (first sequence number, MoldUDP64 packet bytes), sorted.
+    buffered: Vec<(u64, Vec<u8>)>,
+    bytes: usize,
+}
+
+#[derive(Default)]
 pub struct FrameDecoder {
     sessions: Vec<MoldSession>,
+    recovering: Vec<Option<Recovering>>,
     stats: FeedStats,
+    recovery: Option<Box<dyn GapRecovery>>,
+    limits: RecoveryLimits,
+    events: Vec<SessionEvent>,
+    /// The caller's clock, for recovery timeouts (set by `set_now`).
+    now_ns: u64,
+}
+
+impl std::fmt::Debug for FrameDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameDecoder")
+            .field("sessions", &self.sessions)
+            .field("stats", &self.stats)
+            .finish()
+    }
 }
 
 impl FrameDecoder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A decoder that re-requests gaps through `recovery`.
+    pub fn with_recovery(recovery: Box<dyn GapRecovery>, limits: RecoveryLimits) -> Self {
+        FrameDecoder {
+            recovery: Some(recovery),
+            limits,
+            ..Default::default()
+        }
     }
 
     pub fn stats(&self) -> &FeedStats {
@@ -43,8 +121,19 @@ impl FrameDecoder {
         &self.sessions
     }
 
+    /// Session events since the last call.
+    pub fn take_events(&mut self) -> impl Iterator<Item = SessionEvent> + '_ {
+        self.events.drain(..)
+    }
+
+    pub fn is_recovering(&self, session_index: usize) -> bool {
+        self.recovering
+            .get(session_index)
+            .is_some_and(Option::is_some)
+    }
+
     /// Decodes one frame, calling `on_message` for every ITCH message it
-    /// delivers (duplicates dropped).
+    /// delivers (duplicates dropped, buffered packets replayed in order).
     #[inline]
     pub fn decode_frame(
         &mut self,
@@ -87,22 +176,200 @@ impl FrameDecoder {
     ) {
         self.stats.packets += 1;
         let session_index = self.session_index(mold.session());
-        let session = &mut self.sessions[session_index];
         if mold.is_end_of_session() {
             self.stats.end_of_session += 1;
-            session.ended = true;
+            self.sessions[session_index].ended = true;
             return;
         }
         if mold.is_heartbeat() {
             self.stats.heartbeats += 1;
         }
-        let skip = match session.on_packet(mold.sequence_number(), mold.message_count()) {
-            SequenceVerdict::InOrder => 0,
-            SequenceVerdict::Gap { missing } => {
+        let (seq, count) = (mold.sequence_number(), mold.message_count());
+        let verdict = self.sessions[session_index].classify(seq, count);
+        if self.recovering[session_index].is_some() {
+            self.while_recovering(session_index, mold, verdict, on_message);
+            return;
+        }
+        if let SequenceVerdict::Gap { missing } = verdict {
+            let from_seq = self.sessions[session_index].next_expected();
+            self.events.push(SessionEvent::Gap {
+                session_index,
+                from_seq,
+                missing,
+            });
+            if self.try_start_recovery(session_index, from_seq, missing, mold) {
+                return;
+            }
+            self.stats.gaps += 1;
+            self.stats.missing_messages += missing;
+            self.events.push(SessionEvent::Lost {
+                session_index,
+                missing,
+            });
+        }
+        self.sessions[session_index].advance(seq, count, verdict);
+        self.deliver(session_index, mold, verdict, on_message);
+    }
+
+    /// Requests the missing range and buffers `mold`; false when recovery
+    /// is off, the gap too large, or the request could not be sent.
+    fn try_start_recovery(
+        &mut self,
+        session_index: usize,
+        from_seq: u64,
+        missing: u64,
+        mold: &MoldPacket<'_>,
+    ) -> bool {
+        let Some(recovery) = self.recovery.as_mut() else {
+            return false;
+        };
+        if missing > self.limits.max_rerequest || missing > u64::from(u16::MAX) {
+            return false;
+        }
+        let session = self.sessions[session_index].id;
+        if !recovery.request(&session, from_seq, missing as u16) {
+            return false;
+        }
+        let bytes = packet_bytes(mold);
+        self.recovering[session_index] = Some(Recovering {
+            requested_at_ns: self.now_ns,
+            bytes: bytes.len(),
+            buffered: vec![(mold.sequence_number(), bytes)],
+        });
+        true
+    }
+
+    fn while_recovering(
+        &mut self,
+        session_index: usize,
+        mold: &MoldPacket<'_>,
+        verdict: SequenceVerdict,
+        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+    ) {
+        match verdict {
+            SequenceVerdict::Gap { .. } => {
+                // Beyond the gap: keep it until the gap is filled.
+                let bytes = packet_bytes(mold);
+                let overflow = {
+                    let r = self.recovering[session_index].as_mut().expect("recovering");
+                    r.bytes += bytes.len();
+                    let at = r
+                        .buffered
+                        .partition_point(|(s, _)| *s <= mold.sequence_number());
+                    r.buffered.insert(at, (mold.sequence_number(), bytes));
+                    r.bytes > self.limits.max_buffer_bytes
+                };
+                if overflow {
+                    self.give_up(session_index, on_message);
+                }
+            }
+            SequenceVerdict::Duplicate => {
+                self.sessions[session_index].advance(
+                    mold.sequence_number(),
+                    mold.message_count(),
+                    verdict,
+                );
+                if !mold.is_heartbeat() {
+                    self.stats.duplicate_packets += 1;
+                }
+            }
+            _ => {
+                // Fills the gap from its start: deliver, then what was buffered.
+                self.sessions[session_index].advance(
+                    mold.sequence_number(),
+                    mold.message_count(),
+                    verdict,
+                );
+                self.deliver(session_index, mold, verdict, on_message);
+                self.drain_buffer(session_index, false, on_message);
+            }
+        }
+    }
+
+    /// Replays buffered packets that are now in order. With `skip_gaps`,
+    /// holes are skipped (and counted) instead of waited for.
+    fn drain_buffer(
+        &mut self,
+        session_index: usize,
+        skip_gaps: bool,
+        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+    ) {
+        let Some(mut r) = self.recovering[session_index].take() else {
+            return;
+        };
+        let mut lost = 0;
+        let mut consumed = 0;
+        for (seq, bytes) in &r.buffered {
+            let Ok(mold) = MoldPacket::parse(bytes) else {
+                consumed += 1;
+                continue;
+            };
+            let verdict = self.sessions[session_index].classify(*seq, mold.message_count());
+            if let SequenceVerdict::Gap { missing } = verdict {
+                if !skip_gaps {
+                    break;
+                }
+                lost += missing;
                 self.stats.gaps += 1;
                 self.stats.missing_messages += missing;
-                0
             }
+            self.sessions[session_index].advance(*seq, mold.message_count(), verdict);
+            self.deliver(session_index, &mold, verdict, on_message);
+            consumed += 1;
+        }
+        r.buffered.drain(..consumed);
+        if r.buffered.is_empty() {
+            self.events.push(if lost > 0 || skip_gaps {
+                SessionEvent::Lost {
+                    session_index,
+                    missing: lost,
+                }
+            } else {
+                SessionEvent::Recovered { session_index }
+            });
+        } else {
+            r.bytes = r.buffered.iter().map(|(_, b)| b.len()).sum();
+            self.recovering[session_index] = Some(r);
+        }
+    }
+
+    fn give_up(
+        &mut self,
+        session_index: usize,
+        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+    ) {
+        self.drain_buffer(session_index, true, on_message);
+    }
+
+    /// Tells the decoder the time (any monotonic nanoseconds: the TSC in
+    /// live mode, feed time in replays), and gives up on recoveries older
+    /// than the timeout, delivering what they buffered.
+    pub fn set_now(
+        &mut self,
+        now_ns: u64,
+        mut on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
+    ) {
+        self.now_ns = now_ns;
+        for i in 0..self.recovering.len() {
+            let expired = self.recovering[i]
+                .as_ref()
+                .is_some_and(|r| now_ns.saturating_sub(r.requested_at_ns) > self.limits.timeout_ns);
+            if expired {
+                self.give_up(i, &mut on_message);
+            }
+        }
+    }
+
+    /// Delivers the messages of one packet, skipping what was already seen.
+    fn deliver(
+        &mut self,
+        session_index: usize,
+        mold: &MoldPacket<'_>,
+        verdict: SequenceVerdict,
+        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+    ) {
+        let skip = match verdict {
+            SequenceVerdict::InOrder | SequenceVerdict::Gap { .. } => 0,
             SequenceVerdict::Overlap { skip } => skip,
             SequenceVerdict::Duplicate => {
                 if !mold.is_heartbeat() {
@@ -149,6 +416,129 @@ impl FrameDecoder {
             return i;
         }
         self.sessions.push(MoldSession::new(*id));
+        self.recovering.push(None);
         self.sessions.len() - 1
+    }
+}
+
+/// A copy of the packet's bytes (header and message blocks), for buffering.
+fn packet_bytes(mold: &MoldPacket<'_>) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(20 + mold.messages_bytes().len());
+    bytes.extend_from_slice(mold.session());
+    bytes.extend_from_slice(&mold.sequence_number().to_be_bytes());
+    bytes.extend_from_slice(&mold.message_count().to_be_bytes());
+    bytes.extend_from_slice(mold.messages_bytes());
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::gap_recovery::{request_packet, MoldRerequestClient};
+    use crate::scenario::itch_encoder::{add_order, Header};
+    use crate::scenario::mold_frame_builder::{MoldFrameBuilder, MoldSessionConfig};
+    use std::net::UdpSocket;
+
+    /// Five one-message packets with sequence numbers 1..=5.
+    fn packets() -> Vec<Vec<u8>> {
+        let mut b = MoldFrameBuilder::new(MoldSessionConfig::default());
+        (0..5u64)
+            .map(|i| {
+                let mut m = Vec::new();
+                add_order(&mut m, Header::default(), i, b'B', 100, "AAPL", 1_000_000);
+                assert!(b.push(&m).is_none());
+                b.flush().unwrap()
+            })
+            .collect()
+    }
+
+    fn refs(decoder: &mut FrameDecoder, frames: &[&Vec<u8>]) -> Vec<u64> {
+        let mut seen = Vec::new();
+        for f in frames {
+            decoder.decode_frame(f, |o, _| seen.push(o.sequence_number));
+        }
+        seen
+    }
+
+    #[test]
+    fn without_recovery_a_gap_is_skipped_and_reported_lost() {
+        let p = packets();
+        let mut d = FrameDecoder::new();
+        let seen = refs(&mut d, &[&p[0], &p[1], &p[3], &p[4]]);
+        assert_eq!(seen, [1, 2, 4, 5]);
+        let events: Vec<_> = d.take_events().collect();
+        assert_eq!(
+            events,
+            [
+                SessionEvent::Gap {
+                    session_index: 0,
+                    from_seq: 3,
+                    missing: 1
+                },
+                SessionEvent::Lost {
+                    session_index: 0,
+                    missing: 1
+                }
+            ]
+        );
+        assert_eq!(d.stats().gaps, 1);
+    }
+
+    #[test]
+    fn a_re_requested_gap_is_filled_and_messages_arrive_in_order() {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let client = MoldRerequestClient::new(server.local_addr().unwrap()).unwrap();
+        let mut d = FrameDecoder::with_recovery(Box::new(client), RecoveryLimits::default());
+        let p = packets();
+        // 1, 2, then 4 and 5 arrive before 3.
+        let seen = refs(&mut d, &[&p[0], &p[1], &p[3], &p[4]]);
+        assert_eq!(seen, [1, 2]);
+        assert!(d.is_recovering(0));
+        let mut buf = [0u8; 32];
+        let (n, _) = server.recv_from(&mut buf).unwrap();
+        assert_eq!(
+            &buf[..n],
+            &request_packet(b"BWSIM00001", 3, 1),
+            "the re-request names the gap"
+        );
+        // The retransmission of 3 fills the gap; 4 and 5 follow from the buffer.
+        let seen = refs(&mut d, &[&p[2]]);
+        assert_eq!(seen, [3, 4, 5]);
+        assert!(!d.is_recovering(0));
+        let events: Vec<_> = d.take_events().collect();
+        assert_eq!(
+            events.last(),
+            Some(&SessionEvent::Recovered { session_index: 0 })
+        );
+        assert_eq!(d.stats().gaps, 0, "a recovered gap loses nothing");
+        // A late duplicate of 4 is dropped.
+        assert!(refs(&mut d, &[&p[3]]).is_empty());
+    }
+
+    #[test]
+    fn an_unanswered_re_request_times_out_and_the_buffer_is_delivered() {
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let client = MoldRerequestClient::new(server.local_addr().unwrap()).unwrap();
+        let limits = RecoveryLimits {
+            timeout_ns: 100,
+            ..Default::default()
+        };
+        let mut d = FrameDecoder::with_recovery(Box::new(client), limits);
+        let p = packets();
+        d.set_now(1_000, |_, _| {});
+        assert_eq!(refs(&mut d, &[&p[0], &p[2], &p[3]]), [1]);
+        let mut seen = Vec::new();
+        d.set_now(2_000, |o, _| seen.push(o.sequence_number));
+        assert_eq!(seen, [3, 4]);
+        let events: Vec<_> = d.take_events().collect();
+        assert_eq!(
+            events.last(),
+            Some(&SessionEvent::Lost {
+                session_index: 0,
+                missing: 1
+            })
+        );
+        assert_eq!(d.stats().gaps, 1);
+        assert_eq!(refs(&mut d, &[&p[4]]), [5]);
     }
 }

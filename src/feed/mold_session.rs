@@ -45,34 +45,55 @@ impl MoldSession {
 
     /// Classifies a packet starting at `sequence_number` and carrying
     /// `count` messages (heartbeats carry 0 and announce the next number),
-    /// and advances the session.
-    pub fn on_packet(&mut self, sequence_number: u64, count: u16) -> SequenceVerdict {
+    /// without changing the session.
+    pub fn classify(&self, sequence_number: u64, count: u16) -> SequenceVerdict {
         if sequence_number == 0 {
             return SequenceVerdict::Unsequenced;
         }
         let end = sequence_number.saturating_add(u64::from(count));
         if self.next_expected == 0 || sequence_number == self.next_expected {
-            self.next_expected = end;
             return SequenceVerdict::InOrder;
         }
         if sequence_number > self.next_expected {
-            let missing = sequence_number - self.next_expected;
-            self.gaps += 1;
-            self.missing_messages += missing;
-            self.next_expected = end;
-            return SequenceVerdict::Gap { missing };
+            return SequenceVerdict::Gap {
+                missing: sequence_number - self.next_expected,
+            };
         }
         // Starts before what we expect: a retransmission or reordering.
         if end <= self.next_expected {
-            // A heartbeat announcing an old number is not a duplicate packet.
-            if count > 0 {
-                self.duplicates += 1;
-            }
             return SequenceVerdict::Duplicate;
         }
-        let skip = (self.next_expected - sequence_number) as u16;
-        self.next_expected = end;
-        SequenceVerdict::Overlap { skip }
+        SequenceVerdict::Overlap {
+            skip: (self.next_expected - sequence_number) as u16,
+        }
+    }
+
+    /// Classifies a packet and advances the session past it (a gap is
+    /// skipped and counted).
+    pub fn on_packet(&mut self, sequence_number: u64, count: u16) -> SequenceVerdict {
+        let verdict = self.classify(sequence_number, count);
+        self.advance(sequence_number, count, verdict);
+        verdict
+    }
+
+    /// Applies a verdict from [`MoldSession::classify`].
+    pub fn advance(&mut self, sequence_number: u64, count: u16, verdict: SequenceVerdict) {
+        let end = sequence_number.saturating_add(u64::from(count));
+        match verdict {
+            SequenceVerdict::InOrder | SequenceVerdict::Overlap { .. } => self.next_expected = end,
+            SequenceVerdict::Gap { missing } => {
+                self.gaps += 1;
+                self.missing_messages += missing;
+                self.next_expected = end;
+            }
+            SequenceVerdict::Duplicate => {
+                // A heartbeat announcing an old number is not a duplicate packet.
+                if count > 0 {
+                    self.duplicates += 1;
+                }
+            }
+            SequenceVerdict::Unsequenced => {}
+        }
     }
 }
 

@@ -1,4 +1,9 @@
-//! Market state per symbol: trading state and halts from the feed, the
-//! market-wide circuit breaker, last trade.
+//! Market state: the consolidated view across venues (NBBO, locked and
+//! crossed markets), trading state and halts, LULD bands, circuit breakers,
+//! realized volatility and feed health.
 
+pub mod luld;
+pub mod market_data;
 pub mod market_state;
+pub mod nbbo;
+pub mod realized_volatility;

@@ -15,6 +15,7 @@
 use super::capture_writer::CaptureWriter;
 use super::itch_encoder::{self as itch, Header};
 use super::mold_frame_builder::{MoldFrameBuilder, MoldSessionConfig};
+use crate::market::luld::{LuldParams, LuldState};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::path::Path;
@@ -143,7 +144,14 @@ struct SymbolSim {
     cfg: ScenarioSymbol,
     orders: Vec<Resting>,
     halted_until: u64,
-    luld_ref: u32,
+    /// The same LULD rules the appliance applies (market::luld).
+    luld: LuldState,
+}
+
+impl SymbolSim {
+    fn tier(&self) -> u8 {
+        self.cfg.tier - b'0'
+    }
 }
 
 struct Emitter {
@@ -234,7 +242,7 @@ impl FlashCrashScenario {
                 cfg: s.clone(),
                 orders: Vec::new(),
                 halted_until: 0,
-                luld_ref: s.prior_close,
+                luld: LuldState::new(s.tier - b'0', s.prior_close),
             });
         }
         // Stub quotes: a $0.01 bid and a $100,000 ask that nobody expects to trade.
@@ -319,9 +327,10 @@ impl FlashCrashScenario {
             let h = e.header(locate);
             e.emit(|o| itch::trading_action(o, h, &name, b'T', ""))?;
             // The reopening auction sets a fresh LULD reference.
-            sim.luld_ref = (f64::from(sim.cfg.prior_close)
+            let reopen = (f64::from(sim.cfg.prior_close)
                 * crash_path(t, sim.cfg.crash_depth, self.mwcb_resume_ns))
                 as u32;
+            sim.luld = LuldState::new(sim.tier(), reopen);
         }
         let noise = 1.0 + (rng.random::<f64>() - 0.5) * 0.0006;
         let fair = (f64::from(sim.cfg.prior_close)
@@ -352,12 +361,14 @@ impl FlashCrashScenario {
                 executed.push(i);
             }
         }
+        let luld_params = LuldParams::default();
         for &i in executed.iter().rev() {
             let r = sim.orders.remove(i);
             let (h, m) = (e.header(locate), e.next_match);
             e.next_match += 1;
             e.emit(|o| itch::order_executed(o, h, r.reference, r.qty, m))?;
             e.stats.trades += 1;
+            sim.luld.on_trade(r.price, t, &luld_params);
         }
         // In a liquidity void a panic seller hits the stub bid.
         if sim.cfg.liquidity_void && deep && rng.random_bool(0.05) {
@@ -367,6 +378,7 @@ impl FlashCrashScenario {
                 e.emit(|o| itch::order_executed(o, h, stub.reference, 1, m))?;
                 stub.qty -= 1;
                 e.stats.trades += 1;
+                sim.luld.on_trade(STUB_BID, t, &luld_params);
                 if stub.qty == 0 {
                     let idx = sim
                         .orders
@@ -377,24 +389,15 @@ impl FlashCrashScenario {
                 }
             }
         }
-        // LULD: a move of more than the band from the reference pauses the stock.
-        let band = if sim.cfg.tier == b'1' { 0.05 } else { 0.10 };
-        let last_ref = f64::from(sim.luld_ref);
-        if (f64::from(fair) - last_ref).abs() > last_ref * band && !deep {
+        // LULD: a fair price beyond the band pauses the stock for five
+        // minutes, with an auction collar around the reference.
+        if !sim.luld.within_bands(fair) && !deep {
             let h = e.header(locate);
             e.emit(|o| itch::trading_action(o, h, &name, b'P', "LUDP"))?;
-            let (upper, lower) = (
-                (last_ref * (1.0 + band)) as u32,
-                (last_ref * (1.0 - band)) as u32,
-            );
-            let reference = sim.luld_ref;
+            let (reference, upper, lower) = (sim.luld.reference, sim.luld.upper, sim.luld.lower);
             e.emit(|o| itch::luld_auction_collar(o, h, &name, reference, upper, lower, 0))?;
             sim.halted_until = t + 5 * 60 * NS_PER_SEC;
-            sim.luld_ref = fair;
             return Ok(());
-        }
-        if t % (30 * NS_PER_SEC) < self.step_ns {
-            sim.luld_ref = fair;
         }
         // Market makers pull orders beyond the ladder they keep.
         let mut pulled = Vec::new();
@@ -477,6 +480,7 @@ impl FlashCrashScenario {
             e.next_match += 1;
             e.emit(|o| itch::trade(o, h, 0, b'B', 100, &name, fair, m))?;
             e.stats.trades += 1;
+            sim.luld.on_trade(fair, t, &luld_params);
         }
         Ok(())
     }

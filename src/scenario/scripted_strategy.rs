@@ -51,7 +51,7 @@ fn default_script() -> Vec<(u64, Step)> {
         (clock_ns(14, 35, 0), Step::UnknownSymbol("ZZZZ")),
         (clock_ns(14, 36, 0), Step::DuplicateId("SPY")),
         (clock_ns(14, 37, 0), Step::CancelFirst),
-        (clock_ns(14, 43, 30), Step::StalePrice("PG")),
+        (clock_ns(14, 43, 30), Step::StalePrice("SPY")),
     ]
 }
 

@@ -196,6 +196,17 @@ macro_rules! itch_messages {
                 match self { $( ItchMessage::$name(m) => m.timestamp_ns(), )* }
             }
 
+            /// The stock symbol, for the message types that carry one.
+            pub fn stock(&self) -> Option<&'a str> {
+                let mut stock = None;
+                self.visit_fields(|name, value| {
+                    if let ("stock", FieldValue::Alpha(s)) = (name, value) {
+                        stock = Some(s);
+                    }
+                });
+                stock
+            }
+
             /// Calls `visit` with every field of the spec, header first, in
             /// wire order (the type byte itself excluded).
             pub fn visit_fields(&self, mut visit: impl FnMut(&'static str, FieldValue<'a>)) {
@@ -484,6 +495,15 @@ mod tests {
                 DecodeError::ItchLengthMismatch
             );
         }
+    }
+
+    #[test]
+    fn stock_is_found_on_types_that_carry_one() {
+        let bytes = ivoo_add();
+        assert_eq!(ItchMessage::parse(&bytes).unwrap().stock(), Some("IVOO"));
+        let mut d = vec![b'D'];
+        d.extend_from_slice(&[0; 18]);
+        assert_eq!(ItchMessage::parse(&d).unwrap().stock(), None);
     }
 
     #[test]

@@ -43,6 +43,11 @@ impl<'a> MoldPacket<'a> {
         self.message_count
     }
 
+    /// The raw message blocks after the header.
+    pub fn messages_bytes(&self) -> &'a [u8] {
+        self.messages
+    }
+
     pub fn is_heartbeat(&self) -> bool {
         self.message_count == HEARTBEAT_COUNT
     }
