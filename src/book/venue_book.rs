@@ -32,6 +32,8 @@ pub struct BookStats {
     pub unknown_order_refs: u64,
     /// Adds whose reference was already live.
     pub duplicate_order_refs: u64,
+    /// Adds or replaces for zero shares (nothing rests).
+    pub zero_share_orders: u64,
     pub messages_applied: u64,
 }
 
@@ -117,12 +119,24 @@ impl VenueBook {
         price: u32,
     ) -> BookUpdate {
         let book = self.book_index(locate, Some(symbol));
-        if let Some(old) = self.orders.get(reference).copied() {
-            // A live reference added again: replace it rather than double-count.
+        self.insert_order(book, reference, side, qty, price);
+        BookUpdate::Quote { book }
+    }
+
+    /// Rests an order (from an add or a replace). A reference that is still
+    /// live replaces its old order rather than double-counting; a zero-share
+    /// order rests nothing.
+    #[inline]
+    fn insert_order(&mut self, book: u32, reference: u64, side: u8, qty: u32, price: u32) {
+        if let Some(old) = self.orders.remove(reference) {
             self.stats.duplicate_order_refs += 1;
             self.books[old.book as usize]
                 .side_mut(old.side)
                 .reduce(old.price, old.qty, true);
+        }
+        if qty == 0 {
+            self.stats.zero_share_orders += 1;
+            return;
         }
         self.orders.insert(
             reference,
@@ -134,7 +148,6 @@ impl VenueBook {
             },
         );
         self.books[book as usize].side_mut(side).add(price, qty);
-        BookUpdate::Quote { book }
     }
 
     /// Takes `qty` off a resting order (execution or cancel).
@@ -232,20 +245,9 @@ impl VenueBook {
             ItchMessage::OrderReplace(m) => {
                 match self.delete(m.original_order_reference_number()) {
                     Some(o) => {
-                        let book = o.book;
                         let reference = m.new_order_reference_number();
-                        let (price, qty) = (m.price(), m.shares());
-                        self.orders.insert(
-                            reference,
-                            RestingOrder {
-                                price,
-                                qty,
-                                book,
-                                side: o.side,
-                            },
-                        );
-                        self.books[book as usize].side_mut(o.side).add(price, qty);
-                        BookUpdate::Quote { book }
+                        self.insert_order(o.book, reference, o.side, m.shares(), m.price());
+                        BookUpdate::Quote { book: o.book }
                     }
                     None => BookUpdate::None,
                 }

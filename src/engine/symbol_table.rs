@@ -14,7 +14,11 @@ pub struct SymbolTable {
 impl SymbolTable {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         let names: Vec<[u8; 8]> = names.into_iter().map(symbol_bytes).collect();
-        let by_name = names.iter().enumerate().map(|(i, n)| (*n, i as u16)).collect();
+        let by_name = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (*n, i as u16))
+            .collect();
         let slots = names.len();
         SymbolTable {
             names,

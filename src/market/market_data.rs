@@ -475,8 +475,28 @@ impl MarketData {
         }
     }
 
-    /// Marks venues stale on a gap and fresh when it is recovered.
+    /// Marks venues stale on a gap and fresh when it is recovered; the
+    /// consolidated quotes of every symbol the venue shows are recomputed.
     pub fn on_session_event(&mut self, event: SessionEvent) {
+        let session_index = match event {
+            SessionEvent::Gap { session_index, .. }
+            | SessionEvent::Recovered { session_index }
+            | SessionEvent::Lost { session_index, .. } => session_index,
+        };
+        self.apply_session_event(event);
+        let v = self.venue_for_session(session_index, None);
+        self.refresh_venue_symbols(v);
+    }
+
+    fn refresh_venue_symbols(&mut self, venue: usize) {
+        for s in 0..self.symbols.len() {
+            if self.venue_books[s][venue] != NO_BOOK {
+                self.refresh_nbbo(s as u32);
+            }
+        }
+    }
+
+    fn apply_session_event(&mut self, event: SessionEvent) {
         match event {
             SessionEvent::Gap { session_index, .. } => {
                 let v = self.venue_for_session(session_index, None);
@@ -505,6 +525,7 @@ impl MarketData {
     pub fn mark_rebuilt(&mut self, venue: usize) {
         if let Some(v) = self.venues.get_mut(venue) {
             v.stale = false;
+            self.refresh_venue_symbols(venue);
         }
     }
 

@@ -1,0 +1,182 @@
+//! The market state built from real captures (ZXZZT's LULD pause and
+//! collar) and from generated multi-venue feeds (NBBO across Nasdaq, BX and
+//! PSX sessions; locked and crossed markets; a venue stale after a gap).
+
+mod support;
+
+use breakwater::feed::capture_file::read_capture;
+use breakwater::feed::frame_decoder::FrameDecoder;
+use breakwater::market::market_data::{MarketData, MarketDataConfig, MarketEvent};
+use breakwater::market::nbbo::MarketCondition;
+use breakwater::scenario::itch_encoder::{add_order, order_delete, Header};
+use breakwater::scenario::mold_frame_builder::{MoldFrameBuilder, MoldSessionConfig};
+
+/// Feeds whole frames into a decoder and the market, with session events.
+fn feed(decoder: &mut FrameDecoder, market: &mut MarketData, frame: &[u8]) -> Vec<MarketEvent> {
+    let mut events = Vec::new();
+    decoder.decode_frame(frame, |o, m| {
+        events.push(market.on_message(o.session_index, m).event)
+    });
+    market.sync_sessions(decoder.sessions());
+    for e in decoder.take_events().collect::<Vec<_>>() {
+        market.on_session_event(e);
+    }
+    events
+}
+
+#[test]
+fn zxzzt_luld_pause_and_collar_appear_in_the_market_state() {
+    let Some(dir) = support::external_test_data("zxzzt_market_state") else {
+        return;
+    };
+    let base = dir.join("omi-data-packets/Nasdaq/Nasdaq.Equities.TotalView.Itch.v5.0.20230822");
+    let mut decoder = FrameDecoder::new();
+    let mut market = MarketData::default();
+    for file in ["StockTradingAction.pcap", "LULDAuctionCollar.pcap"] {
+        read_capture(&base.join(file), |_, f| {
+            feed(&mut decoder, &mut market, f);
+        })
+        .unwrap();
+    }
+    let id = market.symbol_id("ZXZZT").expect("ZXZZT is known");
+    let s = market.symbol(id);
+    assert_eq!(s.status.trading_state, b'P');
+    assert_eq!(&s.status.reason, b"LUDP");
+    let collar = s.collar.expect("a collar");
+    assert_eq!(
+        (collar.reference, collar.upper, collar.lower),
+        (133_400, 140_100, 109_200)
+    );
+}
+
+fn venue(session: &[u8; 10]) -> MoldFrameBuilder {
+    MoldFrameBuilder::new(MoldSessionConfig {
+        session: *session,
+        ..Default::default()
+    })
+}
+
+fn add(
+    b: &mut MoldFrameBuilder,
+    locate: u16,
+    reference: u64,
+    side: u8,
+    qty: u32,
+    price: u32,
+) -> Vec<u8> {
+    let mut m = Vec::new();
+    add_order(
+        &mut m,
+        Header {
+            locate,
+            ..Default::default()
+        },
+        reference,
+        side,
+        qty,
+        "AAPL",
+        price,
+    );
+    assert!(b.push(&m).is_none());
+    b.flush().unwrap()
+}
+
+fn config() -> MarketDataConfig {
+    MarketDataConfig {
+        venues: vec![
+            ("NASDAQ".into(), *b"NASDAQ0001"),
+            ("BX".into(), *b"BX00000001"),
+            ("PSX".into(), *b"PSX0000001"),
+        ],
+        default_tier: 1,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn nbbo_takes_the_best_of_three_venues_matched_by_symbol_not_locate() {
+    let (mut nq, mut bx, mut psx) = (
+        venue(b"NASDAQ0001"),
+        venue(b"BX00000001"),
+        venue(b"PSX0000001"),
+    );
+    let mut d = FrameDecoder::new();
+    let mut m = MarketData::new(config());
+    // Each venue numbers AAPL differently.
+    feed(&mut d, &mut m, &add(&mut nq, 10, 1, b'B', 100, 1_900_000));
+    feed(&mut d, &mut m, &add(&mut nq, 10, 2, b'S', 100, 1_900_500));
+    feed(&mut d, &mut m, &add(&mut bx, 20, 1, b'B', 300, 1_900_100));
+    feed(&mut d, &mut m, &add(&mut psx, 30, 1, b'S', 200, 1_900_300));
+    let s = m.symbol(m.symbol_id("AAPL").unwrap());
+    let (bid, ask) = (s.nbbo.bid.unwrap(), s.nbbo.ask.unwrap());
+    assert_eq!((bid.price, bid.qty), (1_900_100, 300));
+    assert_eq!(m.venues()[bid.venue as usize].name, "BX");
+    assert_eq!((ask.price, ask.qty), (1_900_300, 200));
+    assert_eq!(m.venues()[ask.venue as usize].name, "PSX");
+    assert_eq!(s.condition, MarketCondition::Normal);
+    assert_eq!(m.symbol_count(), 1, "one symbol across three venues");
+}
+
+#[test]
+fn locked_and_crossed_markets_are_detected_across_venues() {
+    let (mut nq, mut bx) = (venue(b"NASDAQ0001"), venue(b"BX00000001"));
+    let mut d = FrameDecoder::new();
+    let mut m = MarketData::new(config());
+    feed(&mut d, &mut m, &add(&mut nq, 1, 1, b'S', 100, 1_900_000));
+    let locked = feed(&mut d, &mut m, &add(&mut bx, 1, 1, b'B', 100, 1_900_000));
+    assert!(
+        matches!(
+            locked[0],
+            MarketEvent::Condition {
+                condition: MarketCondition::Locked,
+                ..
+            }
+        ),
+        "{locked:?}"
+    );
+    let crossed = feed(&mut d, &mut m, &add(&mut bx, 1, 2, b'B', 100, 1_900_100));
+    assert!(
+        matches!(
+            crossed[0],
+            MarketEvent::Condition {
+                condition: MarketCondition::Crossed,
+                ..
+            }
+        ),
+        "{crossed:?}"
+    );
+    let s = m.symbol(m.symbol_id("AAPL").unwrap());
+    assert_eq!((s.locked_events, s.crossed_events), (1, 1));
+}
+
+#[test]
+fn a_venue_with_a_gap_is_stale_and_leaves_the_nbbo() {
+    let (mut nq, mut bx) = (venue(b"NASDAQ0001"), venue(b"BX00000001"));
+    let mut d = FrameDecoder::new();
+    let mut m = MarketData::new(config());
+    feed(&mut d, &mut m, &add(&mut nq, 1, 1, b'B', 100, 1_900_000));
+    feed(&mut d, &mut m, &add(&mut bx, 1, 1, b'B', 100, 1_900_200));
+    assert_eq!(m.symbol(0).nbbo.bid.unwrap().price, 1_900_200);
+    // BX loses message 2; its next packet (3) reveals the gap.
+    let mut lost = Vec::new();
+    order_delete(
+        &mut lost,
+        Header {
+            locate: 1,
+            ..Default::default()
+        },
+        1,
+    );
+    assert!(bx.push(&lost).is_none());
+    let _never_delivered = bx.flush().unwrap();
+    feed(&mut d, &mut m, &add(&mut bx, 1, 2, b'B', 100, 1_900_100));
+    let bx_venue = m.venues().iter().position(|v| v.name == "BX").unwrap();
+    assert!(m.venues()[bx_venue].stale);
+    assert!(m.feed_degraded(u64::MAX));
+    // The NBBO now comes from Nasdaq alone.
+    let bid = m.symbol(0).nbbo.bid.unwrap();
+    assert_eq!(
+        (bid.price, m.venues()[bid.venue as usize].name.as_str()),
+        (1_900_000, "NASDAQ")
+    );
+}
