@@ -3,6 +3,8 @@
 //! book that applies ITCH messages.
 
 pub mod order_ref_map;
+pub mod order_store;
+pub mod price_ladder;
 pub mod price_levels;
 pub mod symbol_book;
 pub mod venue_book;

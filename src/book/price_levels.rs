@@ -75,32 +75,38 @@ impl PriceLevels {
         })
     }
 
+    /// Adds an order's shares; true when the best level changed.
     #[inline]
-    pub fn add(&mut self, price: u32, qty: u32) {
+    pub fn add(&mut self, price: u32, qty: u32) -> bool {
+        let n = self.levels.len();
         match self.position(price) {
             Ok(i) => {
                 let l = &mut self.levels[i];
                 l.qty += u64::from(qty);
                 l.orders += 1;
+                i + 1 == n
             }
-            Err(i) => self.levels.insert(
-                i,
-                Level {
-                    price,
-                    qty: u64::from(qty),
-                    orders: 1,
-                },
-            ),
+            Err(i) => {
+                self.levels.insert(
+                    i,
+                    Level {
+                        price,
+                        qty: u64::from(qty),
+                        orders: 1,
+                    },
+                );
+                i == n
+            }
         }
     }
 
     /// Removes `qty` at `price`; `order_gone` when the order left the book.
-    /// Returns false if there is no such level (an inconsistent feed).
+    /// Returns whether the best level changed, or `None` if there is no such
+    /// level (an inconsistent feed).
     #[inline]
-    pub fn reduce(&mut self, price: u32, qty: u32, order_gone: bool) -> bool {
-        let Ok(i) = self.position(price) else {
-            return false;
-        };
+    pub fn reduce(&mut self, price: u32, qty: u32, order_gone: bool) -> Option<bool> {
+        let i = self.position(price).ok()?;
+        let top = i + 1 == self.levels.len();
         let l = &mut self.levels[i];
         l.qty = l.qty.saturating_sub(u64::from(qty));
         if order_gone {
@@ -109,7 +115,19 @@ impl PriceLevels {
         if l.orders == 0 || l.qty == 0 {
             self.levels.remove(i);
         }
-        true
+        Some(top)
+    }
+
+    /// Adds a whole level (`price` must not be present yet).
+    pub fn add_level(&mut self, level: Level) {
+        match self.position(level.price) {
+            Ok(i) => {
+                let l = &mut self.levels[i];
+                l.qty += level.qty;
+                l.orders += level.orders;
+            }
+            Err(i) => self.levels.insert(i, level),
+        }
     }
 
     #[inline]
@@ -166,7 +184,7 @@ mod tests {
                 orders: 2
             })
         );
-        assert!(b.reduce(100, 10, true));
+        assert_eq!(b.reduce(100, 10, true), Some(true));
         assert_eq!(
             b.best(),
             Some(Level {
@@ -175,9 +193,20 @@ mod tests {
                 orders: 1
             })
         );
-        assert!(b.reduce(100, 5, true));
+        assert_eq!(b.reduce(100, 5, true), Some(true));
         assert!(b.is_empty());
-        assert!(!b.reduce(100, 1, true));
+        assert_eq!(b.reduce(100, 1, true), None);
+    }
+
+    #[test]
+    fn changes_report_whether_the_best_level_moved() {
+        let mut b = PriceLevels::bids();
+        assert!(b.add(100, 1), "first level is the best");
+        assert!(!b.add(99, 1), "a worse level");
+        assert!(b.add(101, 1), "a better level");
+        assert!(b.add(101, 1), "more size at the best");
+        assert_eq!(b.reduce(99, 1, true), Some(false));
+        assert_eq!(b.reduce(101, 2, true), Some(true));
     }
 
     #[test]

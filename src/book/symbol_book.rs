@@ -1,7 +1,8 @@
 //! One symbol's book on one venue: both sides, the last trade and the
 //! trading state the venue announced.
 
-use super::price_levels::{Level, PriceLevels};
+use super::price_ladder::PriceLadder;
+use super::price_levels::Level;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Trade {
@@ -15,8 +16,8 @@ pub struct Trade {
 pub struct SymbolBook {
     pub symbol: [u8; 8],
     pub locate: u16,
-    pub bids: PriceLevels,
-    pub asks: PriceLevels,
+    pub bids: PriceLadder,
+    pub asks: PriceLadder,
     pub last_trade: Option<Trade>,
     /// Shares traded (printable executions and trades).
     pub volume: u64,
@@ -27,8 +28,8 @@ impl SymbolBook {
         SymbolBook {
             symbol,
             locate,
-            bids: PriceLevels::bids(),
-            asks: PriceLevels::asks(),
+            bids: PriceLadder::bids(),
+            asks: PriceLadder::asks(),
             last_trade: None,
             volume: 0,
         }
@@ -47,7 +48,7 @@ impl SymbolBook {
     }
 
     #[inline]
-    pub fn side_mut(&mut self, side: u8) -> &mut PriceLevels {
+    pub fn side_mut(&mut self, side: u8) -> &mut PriceLadder {
         if side == b'B' {
             &mut self.bids
         } else {

@@ -1,8 +1,9 @@
 //! Every symbol's book on one venue, built from that venue's ITCH stream.
 //! Symbols are found by stock locate through a flat 65,536-entry index;
-//! orders by reference through [`OrderRefMap`].
+//! orders by reference through the [`OrderStore`].
 
-use super::order_ref_map::{OrderRefMap, RestingOrder};
+use super::order_ref_map::RestingOrder;
+use super::order_store::OrderStore;
 use super::symbol_book::SymbolBook;
 use crate::wire::itch::ItchMessage;
 
@@ -12,13 +13,15 @@ const NO_BOOK: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BookUpdate {
     None,
-    /// The book of `book` changed (possibly its BBO).
+    /// The book of `book` changed; `top` when its best bid or ask did.
     Quote {
         book: u32,
+        top: bool,
     },
     /// A print on `book` (which may also have changed its quotes).
     Trade {
         book: u32,
+        top: bool,
         price: u32,
         qty: u32,
     },
@@ -37,26 +40,51 @@ pub struct BookStats {
     pub messages_applied: u64,
 }
 
+/// Sizing of a venue book.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VenueBookSizing {
+    /// Reference numbers the direct-mapped window covers.
+    pub window_refs: usize,
+    /// Long-lived orders (older than the window) before the map grows.
+    pub long_lived_orders: usize,
+}
+
+impl Default for VenueBookSizing {
+    fn default() -> Self {
+        VenueBookSizing {
+            window_refs: 1 << 19,
+            long_lived_orders: 1 << 16,
+        }
+    }
+}
+
 pub struct VenueBook {
     locate_index: Vec<u32>,
     books: Vec<SymbolBook>,
-    orders: OrderRefMap,
+    orders: OrderStore,
     stats: BookStats,
 }
 
 impl Default for VenueBook {
     fn default() -> Self {
-        Self::new(1 << 16)
+        Self::with_sizing(VenueBookSizing::default())
     }
 }
 
 impl VenueBook {
-    /// A venue book sized for `live_orders` resting orders before growing.
-    pub fn new(live_orders: usize) -> Self {
+    /// A small book (tests, one-off decodes): a 64k-reference window.
+    pub fn new(long_lived_orders: usize) -> Self {
+        Self::with_sizing(VenueBookSizing {
+            window_refs: 1 << 16,
+            long_lived_orders,
+        })
+    }
+
+    pub fn with_sizing(sizing: VenueBookSizing) -> Self {
         VenueBook {
             locate_index: vec![NO_BOOK; 1 << 16],
             books: Vec::with_capacity(1024),
-            orders: OrderRefMap::with_capacity(live_orders),
+            orders: OrderStore::new(sizing.window_refs, sizing.long_lived_orders),
             stats: BookStats::default(),
         }
     }
@@ -90,55 +118,44 @@ impl VenueBook {
         self.orders.len()
     }
 
-    /// The book for `locate`, created on first sight (named by `symbol`).
-    #[inline]
-    fn book_index(&mut self, locate: u16, symbol: Option<&str>) -> u32 {
-        let slot = &mut self.locate_index[usize::from(locate)];
-        if *slot != NO_BOOK {
-            return *slot;
-        }
-        let mut name = [b' '; 8];
-        if let Some(s) = symbol {
-            for (d, c) in name.iter_mut().zip(s.bytes()) {
-                *d = c;
-            }
-        }
-        *slot = self.books.len() as u32;
-        self.books.push(SymbolBook::new(locate, name));
-        *slot
+    /// Live orders older than the direct-mapped window.
+    pub fn long_lived_orders(&self) -> usize {
+        self.orders.long_lived()
     }
 
+    /// Total price levels across every book.
+    pub fn price_levels(&self) -> usize {
+        self.books.iter().map(|b| b.bids.len() + b.asks.len()).sum()
+    }
+
+    /// The book for `locate`, created on first sight (named by `symbol()`).
     #[inline]
-    fn add(
-        &mut self,
-        locate: u16,
-        symbol: &str,
-        reference: u64,
-        side: u8,
-        qty: u32,
-        price: u32,
-    ) -> BookUpdate {
-        let book = self.book_index(locate, Some(symbol));
-        self.insert_order(book, reference, side, qty, price);
-        BookUpdate::Quote { book }
+    fn book_index<'a>(&mut self, locate: u16, symbol: impl FnOnce() -> &'a str) -> u32 {
+        let slot = self.locate_index[usize::from(locate)];
+        if slot != NO_BOOK {
+            return slot;
+        }
+        let mut name = [b' '; 8];
+        for (d, c) in name.iter_mut().zip(symbol().bytes()) {
+            *d = c;
+        }
+        let index = self.books.len() as u32;
+        self.locate_index[usize::from(locate)] = index;
+        self.books.push(SymbolBook::new(locate, name));
+        index
     }
 
     /// Rests an order (from an add or a replace). A reference that is still
     /// live replaces its old order rather than double-counting; a zero-share
-    /// order rests nothing.
+    /// order rests nothing. Returns whether a best level changed.
     #[inline]
-    fn insert_order(&mut self, book: u32, reference: u64, side: u8, qty: u32, price: u32) {
-        if let Some(old) = self.orders.remove(reference) {
-            self.stats.duplicate_order_refs += 1;
-            self.books[old.book as usize]
-                .side_mut(old.side)
-                .reduce(old.price, old.qty, true);
-        }
+    fn insert_order(&mut self, book: u32, reference: u64, side: u8, qty: u32, price: u32) -> bool {
         if qty == 0 {
             self.stats.zero_share_orders += 1;
-            return;
+            return self.remove_order(reference).is_some_and(|(_, top)| top);
         }
-        self.orders.insert(
+        let mut top = false;
+        if let Some(old) = self.orders.insert(
             reference,
             RestingOrder {
                 price,
@@ -146,70 +163,77 @@ impl VenueBook {
                 book,
                 side,
             },
-        );
-        self.books[book as usize].side_mut(side).add(price, qty);
-    }
-
-    /// Takes `qty` off a resting order (execution or cancel).
-    #[inline]
-    fn reduce(&mut self, reference: u64, qty: u32) -> Option<RestingOrder> {
-        let Some(order) = self.orders.get_mut(reference) else {
-            self.stats.unknown_order_refs += 1;
-            return None;
-        };
-        let taken = qty.min(order.qty);
-        order.qty -= taken;
-        let before = *order;
-        let gone = order.qty == 0;
-        if gone {
-            self.orders.remove(reference);
+        ) {
+            self.stats.duplicate_order_refs += 1;
+            top |= self.books[old.book as usize]
+                .side_mut(old.side)
+                .reduce(old.price, old.qty, true)
+                .unwrap_or(false);
         }
-        self.books[before.book as usize]
-            .side_mut(before.side)
-            .reduce(before.price, taken, gone);
-        Some(before)
+        top | self.books[book as usize].side_mut(side).add(price, qty)
     }
 
+    /// Removes a live order entirely: its book and whether a best level
+    /// changed; `None` if unknown.
     #[inline]
-    fn delete(&mut self, reference: u64) -> Option<RestingOrder> {
-        let Some(order) = self.orders.remove(reference) else {
+    fn remove_order(&mut self, reference: u64) -> Option<(u32, bool)> {
+        let order = self.orders.remove(reference)?;
+        let top = self.books[order.book as usize]
+            .side_mut(order.side)
+            .reduce(order.price, order.qty, true)
+            .unwrap_or(false);
+        Some((order.book, top))
+    }
+
+    /// Takes `qty` off a resting order (execution or cancel): the order as
+    /// it was, the shares taken, and whether a best level changed.
+    #[inline]
+    fn reduce(&mut self, reference: u64, qty: u32) -> Option<(RestingOrder, u32, bool)> {
+        let Some((before, taken, gone)) = self.orders.reduce(reference, qty) else {
             self.stats.unknown_order_refs += 1;
             return None;
         };
-        self.books[order.book as usize]
-            .side_mut(order.side)
-            .reduce(order.price, order.qty, true);
-        Some(order)
+        let top = self.books[before.book as usize]
+            .side_mut(before.side)
+            .reduce(before.price, taken, gone)
+            .unwrap_or(false);
+        Some((before, taken, top))
     }
 
     /// Applies one message and says what changed.
     #[inline]
     pub fn apply(&mut self, message: &ItchMessage<'_>) -> BookUpdate {
         self.stats.messages_applied += 1;
-        match message {
-            ItchMessage::AddOrder(m) => self.add(
-                m.stock_locate(),
-                m.stock(),
-                m.order_reference_number(),
-                m.buy_sell_indicator(),
-                m.shares(),
-                m.price(),
-            ),
-            ItchMessage::AddOrderMpid(m) => self.add(
-                m.stock_locate(),
-                m.stock(),
-                m.order_reference_number(),
-                m.buy_sell_indicator(),
-                m.shares(),
-                m.price(),
-            ),
+        match *message {
+            ItchMessage::AddOrder(m) => {
+                let book = self.book_index(m.stock_locate(), || m.stock());
+                let top = self.insert_order(
+                    book,
+                    m.order_reference_number(),
+                    m.buy_sell_indicator(),
+                    m.shares(),
+                    m.price(),
+                );
+                BookUpdate::Quote { book, top }
+            }
+            ItchMessage::AddOrderMpid(m) => {
+                let book = self.book_index(m.stock_locate(), || m.stock());
+                let top = self.insert_order(
+                    book,
+                    m.order_reference_number(),
+                    m.buy_sell_indicator(),
+                    m.shares(),
+                    m.price(),
+                );
+                BookUpdate::Quote { book, top }
+            }
             ItchMessage::OrderExecuted(m) => {
                 match self.reduce(m.order_reference_number(), m.executed_shares()) {
-                    Some(o) => {
-                        let qty = m.executed_shares();
+                    Some((o, qty, top)) => {
                         self.books[o.book as usize].record_trade(o.price, qty, m.timestamp_ns());
                         BookUpdate::Trade {
                             book: o.book,
+                            top,
                             price: o.price,
                             qty,
                         }
@@ -219,54 +243,80 @@ impl VenueBook {
             }
             ItchMessage::OrderExecutedWithPrice(m) => {
                 match self.reduce(m.order_reference_number(), m.executed_shares()) {
-                    Some(o) if m.printable() == b'Y' => {
-                        let (price, qty) = (m.execution_price(), m.executed_shares());
+                    Some((o, qty, top)) if m.printable() == b'Y' => {
+                        let price = m.execution_price();
                         self.books[o.book as usize].record_trade(price, qty, m.timestamp_ns());
                         BookUpdate::Trade {
                             book: o.book,
+                            top,
                             price,
                             qty,
                         }
                     }
-                    Some(o) => BookUpdate::Quote { book: o.book },
+                    Some((o, _, top)) => BookUpdate::Quote { book: o.book, top },
                     None => BookUpdate::None,
                 }
             }
             ItchMessage::OrderCancel(m) => {
                 match self.reduce(m.order_reference_number(), m.cancelled_shares()) {
-                    Some(o) => BookUpdate::Quote { book: o.book },
+                    Some((o, _, top)) => BookUpdate::Quote { book: o.book, top },
                     None => BookUpdate::None,
                 }
             }
-            ItchMessage::OrderDelete(m) => match self.delete(m.order_reference_number()) {
-                Some(o) => BookUpdate::Quote { book: o.book },
-                None => BookUpdate::None,
+            ItchMessage::OrderDelete(m) => match self.remove_order(m.order_reference_number()) {
+                Some((book, top)) => BookUpdate::Quote { book, top },
+                None => {
+                    self.stats.unknown_order_refs += 1;
+                    BookUpdate::None
+                }
             },
             ItchMessage::OrderReplace(m) => {
-                match self.delete(m.original_order_reference_number()) {
+                match self.orders.remove(m.original_order_reference_number()) {
                     Some(o) => {
-                        let reference = m.new_order_reference_number();
-                        self.insert_order(o.book, reference, o.side, m.shares(), m.price());
-                        BookUpdate::Quote { book: o.book }
+                        let mut top = self.books[o.book as usize]
+                            .side_mut(o.side)
+                            .reduce(o.price, o.qty, true)
+                            .unwrap_or(false);
+                        top |= self.insert_order(
+                            o.book,
+                            m.new_order_reference_number(),
+                            o.side,
+                            m.shares(),
+                            m.price(),
+                        );
+                        BookUpdate::Quote { book: o.book, top }
                     }
-                    None => BookUpdate::None,
+                    None => {
+                        self.stats.unknown_order_refs += 1;
+                        BookUpdate::None
+                    }
                 }
             }
             ItchMessage::Trade(m) => {
-                let book = self.book_index(m.stock_locate(), Some(m.stock()));
+                let book = self.book_index(m.stock_locate(), || m.stock());
                 let (price, qty) = (m.price(), m.shares());
                 self.books[book as usize].record_trade(price, qty, m.timestamp_ns());
-                BookUpdate::Trade { book, price, qty }
+                BookUpdate::Trade {
+                    book,
+                    top: false,
+                    price,
+                    qty,
+                }
             }
             ItchMessage::CrossTrade(m) if m.shares() > 0 => {
-                let book = self.book_index(m.stock_locate(), Some(m.stock()));
+                let book = self.book_index(m.stock_locate(), || m.stock());
                 let price = m.cross_price();
                 let qty = m.shares().min(u64::from(u32::MAX)) as u32;
                 self.books[book as usize].record_trade(price, qty, m.timestamp_ns());
-                BookUpdate::Trade { book, price, qty }
+                BookUpdate::Trade {
+                    book,
+                    top: false,
+                    price,
+                    qty,
+                }
             }
             ItchMessage::StockDirectory(m) => {
-                self.book_index(m.stock_locate(), Some(m.stock()));
+                self.book_index(m.stock_locate(), || m.stock());
                 BookUpdate::None
             }
             _ => BookUpdate::None,

@@ -13,7 +13,7 @@ use super::luld::LuldParams;
 use super::market_state::{AuctionCollar, CircuitBreaker, SymbolMarket};
 use super::nbbo::{MarketCondition, Nbbo};
 use crate::book::symbol_book::{SymbolBook, Trade};
-use crate::book::venue_book::{BookUpdate, VenueBook};
+use crate::book::venue_book::{BookUpdate, VenueBook, VenueBookSizing};
 use crate::feed::frame_decoder::SessionEvent;
 use crate::ipc::ring_messages::{symbol_bytes, symbol_str};
 use crate::wire::itch::ItchMessage;
@@ -34,8 +34,8 @@ pub struct MarketDataConfig {
     pub luld: LuldParams,
     /// Tier assumed until a stock directory message says otherwise.
     pub default_tier: u8,
-    /// Live books for the order map to hold before it grows.
-    pub live_orders_hint: usize,
+    /// Order-store sizing for each venue's book.
+    pub book_sizing: VenueBookSizing,
 }
 
 pub struct VenueFeed {
@@ -180,10 +180,16 @@ impl MarketData {
         })
     }
 
+    #[inline]
     fn venue_for_session(&mut self, session_index: usize, session: Option<&[u8; 10]>) -> usize {
         if let Some(&v) = self.session_venue.get(session_index) {
             return v;
         }
+        self.add_venues(session_index, session)
+    }
+
+    #[cold]
+    fn add_venues(&mut self, session_index: usize, session: Option<&[u8; 10]>) -> usize {
         while self.session_venue.len() <= session_index {
             let id = session.copied().unwrap_or([0; 10]);
             let name = self
@@ -205,11 +211,10 @@ impl MarketData {
                 });
             let venue = self.venues.len().min(MAX_VENUES - 1);
             if self.venues.len() < MAX_VENUES {
-                let hint = self.config.live_orders_hint.max(1 << 12);
                 self.venues.push(VenueFeed {
                     name,
                     session: id,
-                    book: VenueBook::new(hint),
+                    book: VenueBook::with_sizing(self.config.book_sizing),
                     book_symbol: Vec::new(),
                     stale: false,
                     recovering: false,
@@ -271,11 +276,14 @@ impl MarketData {
     /// The symbol of book `book` on `venue`.
     #[inline]
     fn symbol_of_book(&mut self, venue: usize, book: u32) -> u32 {
-        if let Some(&s) = self.venues[venue].book_symbol.get(book as usize) {
-            if s != NO_SYMBOL {
-                return s;
-            }
+        match self.venues[venue].book_symbol.get(book as usize) {
+            Some(&s) if s != NO_SYMBOL => s,
+            _ => self.bind_book(venue, book),
         }
+    }
+
+    #[cold]
+    fn bind_book(&mut self, venue: usize, book: u32) -> u32 {
         let name = self.venues[venue]
             .book
             .book(book)
@@ -301,17 +309,20 @@ impl MarketData {
     fn refresh_nbbo(&mut self, symbol: u32) -> MarketEvent {
         let books = self.venue_books[symbol as usize];
         let venues = &self.venues;
-        let quotes = books.iter().enumerate().filter_map(|(v, &b)| {
-            if b == NO_BOOK || venues[v].stale {
-                return None;
-            }
-            let book = venues[v].book.book(b)?;
-            Some((
-                v as u8,
-                book.best_bid().map(|l| (l.price, l.qty)),
-                book.best_ask().map(|l| (l.price, l.qty)),
-            ))
-        });
+        let quotes = books[..venues.len()]
+            .iter()
+            .enumerate()
+            .filter_map(|(v, &b)| {
+                if b == NO_BOOK || venues[v].stale {
+                    return None;
+                }
+                let book = venues[v].book.book(b)?;
+                Some((
+                    v as u8,
+                    book.best_bid().map(|l| (l.price, l.qty)),
+                    book.best_ask().map(|l| (l.price, l.qty)),
+                ))
+            });
         let nbbo = Nbbo::from_venues(quotes);
         let m = &mut self.symbols[symbol as usize];
         m.nbbo = nbbo;
@@ -375,9 +386,14 @@ impl MarketData {
             v.messages += 1;
         }
         match self.venues[venue].book.apply(message) {
-            BookUpdate::Quote { book } => {
+            BookUpdate::Quote { book, top } => {
                 let symbol = self.symbol_of_book(venue, book);
-                let event = self.refresh_nbbo(symbol);
+                // Only a change at the top of a venue's book moves the NBBO.
+                let event = if top {
+                    self.refresh_nbbo(symbol)
+                } else {
+                    MarketEvent::None
+                };
                 return MarketUpdate {
                     symbol: Some(symbol),
                     quote: true,
@@ -385,9 +401,18 @@ impl MarketData {
                     event,
                 };
             }
-            BookUpdate::Trade { book, price, qty } => {
+            BookUpdate::Trade {
+                book,
+                top,
+                price,
+                qty,
+            } => {
                 let symbol = self.symbol_of_book(venue, book);
-                let mut event = self.refresh_nbbo(symbol);
+                let mut event = if top {
+                    self.refresh_nbbo(symbol)
+                } else {
+                    MarketEvent::None
+                };
                 let luld = self.on_trade(symbol, venue, price, qty, time_ns);
                 if luld != MarketEvent::None {
                     event = luld;
@@ -605,7 +630,7 @@ impl SymbolView<'_> {
     pub fn to_json(&self, depth: usize) -> Value {
         let m = self.market;
         let levels =
-            |it: &mut dyn Iterator<Item = &crate::book::price_levels::Level>| -> Vec<Value> {
+            |it: &mut dyn Iterator<Item = crate::book::price_levels::Level>| -> Vec<Value> {
                 it.take(depth)
                     .map(|l| json!({"price": l.price, "qty": l.qty, "orders": l.orders}))
                     .collect()

@@ -59,11 +59,13 @@ pub struct SymbolMarket {
     pub condition: MarketCondition,
     pub last_trade: Option<Trade>,
     pub last_trade_venue: u8,
-    pub luld: LuldState,
+    /// Boxed: the trade statistics are touched on trades only, and keeping
+    /// them out of line keeps the quote fields of many symbols in cache.
+    pub luld: Box<LuldState>,
     /// The tier came from a stock directory message (not the default).
     pub tier_known: bool,
     pub collar: Option<AuctionCollar>,
-    pub volatility: RealizedVolatility,
+    pub volatility: Box<RealizedVolatility>,
     pub locked_events: u64,
     pub crossed_events: u64,
 }
@@ -77,10 +79,10 @@ impl SymbolMarket {
             condition: MarketCondition::OneSided,
             last_trade: None,
             last_trade_venue: 0,
-            luld: LuldState::new(default_tier, prior_close),
+            luld: Box::new(LuldState::new(default_tier, prior_close)),
             tier_known: false,
             collar: None,
-            volatility: RealizedVolatility::default(),
+            volatility: Box::default(),
             locked_events: 0,
             crossed_events: 0,
         }

@@ -4,6 +4,13 @@
 //! replace and delete naming an order that is live at that moment, so books
 //! built from it never see an unknown reference.
 //!
+//! Orders rest mostly at or near the inside: the distance from the mid is
+//! geometric (55% chance of each further tick, up to 20 ticks).
+//! Order lifetimes follow the feed's shape: most orders are cancelled or
+//! replaced moments after they are added, a few rest for a long time. Here
+//! 80% of deletes, replaces, cancels and executions pick one of the 2,000
+//! most recently added live orders and 20% pick any live order uniformly.
+//!
 //! Every message type that `itchy` (the differential oracle) understands
 //! appears, with field values from each type's valid set; `h` and `O`, which
 //! itchy does not decode, appear only with `include_all_types`.
@@ -33,7 +40,7 @@ impl Default for GeneratorConfig {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Live {
     reference: u64,
     locate: u16,
@@ -47,7 +54,10 @@ pub struct MarketGenerator {
     rng: StdRng,
     names: Vec<String>,
     mids: Vec<u32>,
+    /// Orders in the order they were added; removed ones are tombstones
+    /// (qty 0), compacted away when they outnumber the live ones.
     live: Vec<Live>,
+    alive: usize,
     next_reference: u64,
     next_match: u64,
     time_ns: u64,
@@ -74,6 +84,7 @@ impl MarketGenerator {
             names,
             mids,
             live: Vec::with_capacity(config.target_live_orders * 2),
+            alive: 0,
             next_reference: 1,
             next_match: 1,
             time_ns: 34_200_000_000_000, // 09:30
@@ -87,7 +98,7 @@ impl MarketGenerator {
     }
 
     pub fn live_orders(&self) -> usize {
-        self.live.len()
+        self.alive
     }
 
     fn header(&mut self, locate: u16) -> Header {
@@ -110,12 +121,12 @@ impl MarketGenerator {
             self.stock_directory(out, h, i);
             return b'R';
         }
-        let pressure = self.live.len() as f64 / self.config.target_live_orders as f64;
+        let pressure = self.alive as f64 / self.config.target_live_orders as f64;
         let r: f64 = self.rng.random();
         // Adds ~45% (more when the book is thin), deletes ~36%, replaces ~10%,
         // cancels ~3%, executions ~4%, trades ~1%, the rest rare.
         let add_share = (0.45 * (1.5 - pressure.min(1.5))).clamp(0.05, 0.9);
-        if self.live.is_empty() || r < add_share {
+        if self.alive == 0 || r < add_share {
             return self.add(out);
         }
         let r2: f64 = self.rng.random();
@@ -147,7 +158,13 @@ impl MarketGenerator {
         } else {
             b'S'
         };
-        let offset = TICK * self.rng.random_range(1..=20u32);
+        // Distance from the mid in ticks: geometric (most orders at or near
+        // the inside, as in real depth profiles), capped at 20.
+        let mut ticks = 1u32;
+        while ticks < 20 && self.rng.random_bool(0.55) {
+            ticks += 1;
+        }
+        let offset = TICK * ticks;
         let price = if side == b'B' {
             mid.saturating_sub(offset).max(TICK)
         } else {
@@ -175,7 +192,7 @@ impl MarketGenerator {
             itch::add_order(out, h, reference, side, qty, name, price);
             b'A'
         };
-        self.live.push(Live {
+        self.push_live(Live {
             reference,
             locate,
             side,
@@ -185,13 +202,45 @@ impl MarketGenerator {
         tag
     }
 
-    fn take_live(&mut self) -> Live {
-        let i = self.rng.random_range(0..self.live.len());
-        self.live.swap_remove(i)
+    fn push_live(&mut self, order: Live) {
+        self.live.push(order);
+        self.alive += 1;
     }
 
+    /// Index of a live order: 80% among the 2,000 most recent, else any.
     fn peek_live(&mut self) -> usize {
-        self.rng.random_range(0..self.live.len())
+        const RECENT: usize = 2_000;
+        let n = self.live.len();
+        for _ in 0..64 {
+            let i = if self.rng.random_bool(0.8) {
+                n - 1 - self.rng.random_range(0..RECENT.min(n))
+            } else {
+                self.rng.random_range(0..n)
+            };
+            if self.live[i].qty != 0 {
+                return i;
+            }
+        }
+        (0..n)
+            .rev()
+            .find(|&i| self.live[i].qty != 0)
+            .expect("alive > 0")
+    }
+
+    /// Marks order `i` removed, compacting when tombstones dominate.
+    fn kill(&mut self, i: usize) {
+        self.live[i].qty = 0;
+        self.alive -= 1;
+        if self.live.len() > 4 * 1024 && self.alive * 2 < self.live.len() {
+            self.live.retain(|o| o.qty != 0);
+        }
+    }
+
+    fn take_live(&mut self) -> Live {
+        let i = self.peek_live();
+        let o = self.live[i];
+        self.kill(i);
+        o
     }
 
     fn delete(&mut self, out: &mut Vec<u8>) -> u8 {
@@ -211,7 +260,7 @@ impl MarketGenerator {
         let h = self.header(o.locate);
         itch::order_replace(out, h, o.reference, new_reference, o.qty, o.price);
         o.reference = new_reference;
-        self.live.push(o);
+        self.push_live(o);
         b'U'
     }
 
@@ -222,7 +271,7 @@ impl MarketGenerator {
         let h = self.header(o.locate);
         itch::order_cancel(out, h, o.reference, qty);
         if qty == o.qty {
-            self.live.swap_remove(i);
+            self.kill(i);
         } else {
             self.live[i].qty -= qty;
         }
@@ -239,7 +288,7 @@ impl MarketGenerator {
             self.rng.random_range(1..=o.qty)
         };
         if qty == o.qty {
-            self.live.swap_remove(i);
+            self.kill(i);
         } else {
             self.live[i].qty -= qty;
         }
@@ -450,9 +499,7 @@ pub fn symbol_name(i: u16) -> String {
 pub fn flat_messages(buf: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut rest = buf;
     std::iter::from_fn(move || {
-        let (&[hi, lo], tail) = rest.split_first_chunk::<2>()? else {
-            return None;
-        };
+        let (&[hi, lo], tail) = rest.split_first_chunk::<2>()?;
         let declared = usize::from(u16::from_be_bytes([hi, lo]));
         let len = if declared == 0 {
             crate::wire::itch::message_len(*tail.first()?)?

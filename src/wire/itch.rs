@@ -125,7 +125,8 @@ macro_rules! itch_messages {
                     self.0
                 }
 
-                pub fn stock_locate(&self) -> u16 {
+                #[inline]
+            pub fn stock_locate(&self) -> u16 {
                     u16_at(self.0, 1)
                 }
 
@@ -134,7 +135,8 @@ macro_rules! itch_messages {
                 }
 
                 /// Nanoseconds since midnight (exchange local time).
-                pub fn timestamp_ns(&self) -> u64 {
+                #[inline]
+            pub fn timestamp_ns(&self) -> u64 {
                     u48_at(self.0, 5)
                 }
 
@@ -144,7 +146,8 @@ macro_rules! itch_messages {
                     }
                 )*
 
-                fn visit_fields(&self, visit: &mut dyn FnMut(&'static str, FieldValue<'a>)) {
+                #[inline]
+                pub fn visit_fields<F: FnMut(&'static str, FieldValue<'a>)>(&self, visit: &mut F) {
                     visit("stock_locate", FieldValue::Integer(u64::from(self.stock_locate())));
                     visit("tracking_number", FieldValue::Integer(u64::from(self.tracking_number())));
                     visit("timestamp", FieldValue::Integer(self.timestamp_ns()));
@@ -175,6 +178,7 @@ macro_rules! itch_messages {
                 }
             }
 
+            #[inline]
             pub fn message_type(&self) -> u8 {
                 match self { $( ItchMessage::$name(_) => $tag, )* }
             }
@@ -184,14 +188,17 @@ macro_rules! itch_messages {
                 match self { $( ItchMessage::$name(_) => $label, )* }
             }
 
+            #[inline]
             pub fn bytes(&self) -> &'a [u8] {
                 match self { $( ItchMessage::$name(m) => m.bytes(), )* }
             }
 
+            #[inline]
             pub fn stock_locate(&self) -> u16 {
                 match self { $( ItchMessage::$name(m) => m.stock_locate(), )* }
             }
 
+            #[inline]
             pub fn timestamp_ns(&self) -> u64 {
                 match self { $( ItchMessage::$name(m) => m.timestamp_ns(), )* }
             }
@@ -209,6 +216,7 @@ macro_rules! itch_messages {
 
             /// Calls `visit` with every field of the spec, header first, in
             /// wire order (the type byte itself excluded).
+            #[inline]
             pub fn visit_fields(&self, mut visit: impl FnMut(&'static str, FieldValue<'a>)) {
                 match self { $( ItchMessage::$name(m) => m.visit_fields(&mut visit), )* }
             }

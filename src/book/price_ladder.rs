@@ -1,0 +1,409 @@
+//! One side of a book as a price ladder: levels indexed directly by price
+//! tick in a window of [`SLOTS`] ticks that contains the best price, with a
+//! bitmap of occupied slots to find the next best level when the best one
+//! empties. Adding to or taking from a level is an index computation, not a
+//! search, and never moves other levels.
+//!
+//! Prices outside the window (far from the market) or off the tick grid
+//! live in a sorted [`PriceLevels`] beside it; those are rare. When a new
+//! best price falls outside the window, or too many levels pile up outside
+//! it, the window is re-centred on the best price (a rebuild: rare, O(levels)).
+//!
+//! The tick is $0.01 (100 in Price(4)) for a side whose first price is at
+//! least $1.00, else $0.0001, following the sub-penny rule.
+
+use super::price_levels::{Level, PriceLevels};
+
+pub const SLOTS: usize = 256;
+const WORDS: usize = SLOTS / 64;
+/// Levels outside the window that trigger a re-centre.
+const MAX_FAR_LEVELS: usize = 32;
+
+/// One level: 8 bytes, so a cache line holds eight adjacent price levels.
+/// The aggregate size is a u32 with saturating arithmetic: 4.29 billion
+/// shares resting at one price does not happen on a real feed, and each
+/// order's own quantity is kept exactly in the order store.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cell {
+    qty: u32,
+    orders: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct PriceLadder {
+    bids: bool,
+    tick: u32,
+    /// Price of slot 0.
+    anchor: u32,
+    /// Empty until the first order; then [`SLOTS`] cells.
+    cells: Box<[Cell]>,
+    occupied: [u64; WORDS],
+    levels_in_window: usize,
+    /// Best occupied slot, if any.
+    best_slot: Option<usize>,
+    /// The best slot's level, cached so that reading the top of the book
+    /// does not touch the cells.
+    best_cached: Level,
+    far: PriceLevels,
+}
+
+impl PriceLadder {
+    pub fn bids() -> Self {
+        Self::new(true)
+    }
+
+    pub fn asks() -> Self {
+        Self::new(false)
+    }
+
+    fn new(bids: bool) -> Self {
+        PriceLadder {
+            bids,
+            tick: 0,
+            anchor: 0,
+            cells: Box::default(),
+            occupied: [0; WORDS],
+            levels_in_window: 0,
+            best_slot: None,
+            best_cached: Level::default(),
+            far: if bids {
+                PriceLevels::bids()
+            } else {
+                PriceLevels::asks()
+            },
+        }
+    }
+
+    #[inline(always)]
+    fn better(&self, a: u32, b: u32) -> bool {
+        if self.bids {
+            a > b
+        } else {
+            a < b
+        }
+    }
+
+    #[inline(always)]
+    fn slot_of(&self, price: u32) -> Option<usize> {
+        if self.tick == 0 || price < self.anchor {
+            return None;
+        }
+        let offset = price - self.anchor;
+        // The tick is 100 or 1: constant divisors compile to multiplies.
+        let slot = if self.tick == 100 {
+            if offset % 100 != 0 {
+                return None;
+            }
+            (offset / 100) as usize
+        } else {
+            offset as usize
+        };
+        (slot < SLOTS).then_some(slot)
+    }
+
+    #[inline(always)]
+    fn price_of(&self, slot: usize) -> u32 {
+        self.anchor + slot as u32 * self.tick
+    }
+
+    /// Centres the window on `price` (which becomes reachable), moving every
+    /// level to where it now belongs.
+    #[cold]
+    fn recentre(&mut self, price: u32) {
+        let levels = self.levels();
+        if self.tick == 0 {
+            self.tick = if price >= 10_000 { 100 } else { 1 };
+        }
+        if self.cells.is_empty() {
+            self.cells = vec![Cell::default(); SLOTS].into_boxed_slice();
+        } else {
+            self.cells.iter_mut().for_each(|c| *c = Cell::default());
+        }
+        self.occupied = [0; WORDS];
+        self.levels_in_window = 0;
+        self.best_slot = None;
+        self.far.clear();
+        let half = (SLOTS as u32 / 2) * self.tick;
+        let aligned = price - price % self.tick;
+        self.anchor = aligned.saturating_sub(half);
+        self.anchor -= self.anchor % self.tick;
+        for l in levels {
+            self.place(l);
+        }
+        self.refresh_best();
+    }
+
+    /// Puts a whole level where it belongs (window or far).
+    fn place(&mut self, l: Level) {
+        match self.slot_of(l.price) {
+            Some(s) => {
+                self.cells[s] = Cell {
+                    qty: l.qty.min(u64::from(u32::MAX)) as u32,
+                    orders: l.orders,
+                };
+                self.mark(s);
+            }
+            None => self.far.add_level(l),
+        }
+    }
+
+    /// Re-reads the cached best level after its slot or its cell changed.
+    #[inline(always)]
+    fn refresh_best(&mut self) {
+        if let Some(s) = self.best_slot {
+            self.best_cached = Level {
+                price: self.price_of(s),
+                qty: u64::from(self.cells[s].qty),
+                orders: self.cells[s].orders,
+            };
+        }
+    }
+
+    #[inline(always)]
+    fn mark(&mut self, s: usize) {
+        self.occupied[s / 64] |= 1 << (s % 64);
+        self.levels_in_window += 1;
+        let better = match self.best_slot {
+            None => true,
+            Some(b) => (self.bids && s > b) || (!self.bids && s < b),
+        };
+        if better {
+            self.best_slot = Some(s);
+        }
+    }
+
+    #[inline(always)]
+    fn unmark(&mut self, s: usize) {
+        self.occupied[s / 64] &= !(1 << (s % 64));
+        self.levels_in_window -= 1;
+        if self.best_slot == Some(s) {
+            self.best_slot = if self.bids {
+                self.highest_below(s)
+            } else {
+                self.lowest_above(s)
+            };
+        }
+    }
+
+    fn highest_below(&self, s: usize) -> Option<usize> {
+        let mut w = s / 64;
+        let mut bits = self.occupied[w] & ((1u64 << (s % 64)) - 1);
+        loop {
+            if bits != 0 {
+                return Some(w * 64 + 63 - bits.leading_zeros() as usize);
+            }
+            if w == 0 {
+                return None;
+            }
+            w -= 1;
+            bits = self.occupied[w];
+        }
+    }
+
+    fn lowest_above(&self, s: usize) -> Option<usize> {
+        let mut w = s / 64;
+        let mut bits = if s % 64 == 63 {
+            0
+        } else {
+            self.occupied[w] & !((2u64 << (s % 64)) - 1)
+        };
+        loop {
+            if bits != 0 {
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+            w += 1;
+            if w == WORDS {
+                return None;
+            }
+            bits = self.occupied[w];
+        }
+    }
+
+    /// The best level.
+    #[inline]
+    pub fn best(&self) -> Option<Level> {
+        let window = self.best_slot.map(|_| self.best_cached);
+        match (window, self.far.best()) {
+            (Some(w), Some(f)) => Some(if self.better(f.price, w.price) { f } else { w }),
+            (w, f) => w.or(f),
+        }
+    }
+
+    /// Adds an order's shares; true when the best level changed.
+    #[inline]
+    pub fn add(&mut self, price: u32, qty: u32) -> bool {
+        let slot = match self.slot_of(price) {
+            Some(s) => s,
+            None => {
+                let becomes_best = self.best().is_none_or(|b| self.better(price, b.price));
+                if becomes_best || self.far.len() >= MAX_FAR_LEVELS {
+                    self.recentre(price);
+                }
+                match self.slot_of(price) {
+                    Some(s) => s,
+                    None => return self.far.add(price, qty),
+                }
+            }
+        };
+        let was_best = self.best_slot;
+        let c = &mut self.cells[slot];
+        c.qty = c.qty.saturating_add(qty);
+        c.orders += 1;
+        if c.orders == 1 {
+            self.mark(slot);
+        }
+        let top = self.best_slot == Some(slot) || was_best != self.best_slot;
+        if top {
+            self.refresh_best();
+        }
+        top && self.far.best().is_none_or(|f| !self.better(f.price, price))
+    }
+
+    /// Removes `qty` at `price`; `order_gone` when the order left the book.
+    /// Returns whether the best level changed, or `None` if there is no such
+    /// level (an inconsistent feed).
+    #[inline]
+    pub fn reduce(&mut self, price: u32, qty: u32, order_gone: bool) -> Option<bool> {
+        let Some(slot) = self.slot_of(price) else {
+            return self.far.reduce(price, qty, order_gone);
+        };
+        if self.cells[slot].orders == 0 {
+            return None;
+        }
+        let was_top = self.best().is_some_and(|b| b.price == price);
+        let was_best_slot = self.best_slot;
+        let c = &mut self.cells[slot];
+        c.qty = c.qty.saturating_sub(qty);
+        if order_gone {
+            c.orders -= 1;
+        }
+        if c.orders == 0 || c.qty == 0 {
+            *c = Cell::default();
+            self.unmark(slot);
+        }
+        if was_best_slot == Some(slot) {
+            self.refresh_best();
+        }
+        Some(was_top)
+    }
+
+    /// Every level, best first (for display and tests; allocates).
+    pub fn levels(&self) -> Vec<Level> {
+        let mut v: Vec<Level> = self.far.depth().copied().collect();
+        for (w, &word) in self.occupied.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let s = w * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                v.push(Level {
+                    price: self.price_of(s),
+                    qty: u64::from(self.cells[s].qty),
+                    orders: self.cells[s].orders,
+                });
+            }
+        }
+        if self.bids {
+            v.sort_unstable_by_key(|l| std::cmp::Reverse(l.price));
+        } else {
+            v.sort_unstable_by_key(|l| l.price);
+        }
+        v
+    }
+
+    /// Levels from the best outward.
+    pub fn depth(&self) -> impl Iterator<Item = Level> {
+        self.levels().into_iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.levels_in_window + self.far.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&mut self) {
+        *self = Self::new(self.bids);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn best_bid_is_highest_and_best_ask_lowest() {
+        let mut b = PriceLadder::bids();
+        let mut a = PriceLadder::asks();
+        for p in [1_000_000, 1_050_000, 950_000, 1_030_000] {
+            b.add(p, 10);
+            a.add(p, 10);
+        }
+        assert_eq!(b.best().unwrap().price, 1_050_000);
+        assert_eq!(a.best().unwrap().price, 950_000);
+        let prices: Vec<u32> = b.depth().map(|l| l.price).collect();
+        assert_eq!(prices, [1_050_000, 1_030_000, 1_000_000, 950_000]);
+    }
+
+    #[test]
+    fn the_next_best_level_is_found_when_the_best_empties() {
+        let mut b = PriceLadder::bids();
+        b.add(1_000_000, 5);
+        b.add(999_900, 5);
+        b.add(990_000, 5);
+        assert_eq!(b.reduce(1_000_000, 5, true), Some(true));
+        assert_eq!(b.best().unwrap().price, 999_900);
+        assert_eq!(b.reduce(999_900, 5, true), Some(true));
+        assert_eq!(b.best().unwrap().price, 990_000);
+        assert_eq!(b.reduce(990_000, 5, true), Some(true));
+        assert!(b.best().is_none() && b.is_empty());
+        assert_eq!(b.reduce(990_000, 5, true), None);
+    }
+
+    #[test]
+    fn a_market_that_moves_far_re_centres_the_window() {
+        let mut a = PriceLadder::asks();
+        a.add(4_100_000, 100);
+        // The price collapses 60%: every new best is far below the window.
+        for k in 0..500u32 {
+            a.add(4_100_000 - k * 5_000, 100);
+        }
+        assert_eq!(a.best().unwrap().price, 4_100_000 - 499 * 5_000);
+        assert_eq!(a.len(), 500);
+        let prices: Vec<u32> = a.depth().map(|l| l.price).collect();
+        assert!(prices.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn sub_dollar_prices_use_the_sub_penny_tick() {
+        let mut b = PriceLadder::bids();
+        b.add(5_001, 1);
+        b.add(5_002, 1);
+        assert_eq!(b.best().unwrap().price, 5_002);
+        assert_eq!(b.len(), 2);
+    }
+
+    proptest! {
+        /// The ladder agrees with the sorted-vector implementation.
+        #[test]
+        fn behaves_like_sorted_levels(ops in proptest::collection::vec((any::<bool>(), 0u32..3_000, 1u32..50, any::<bool>()), 0..600)) {
+            let mut ladder = PriceLadder::bids();
+            let mut sorted = PriceLevels::bids();
+            for (add, tick, qty, gone) in ops {
+                let price = 1_000_000 + tick * 100;
+                if add {
+                    ladder.add(price, qty);
+                    sorted.add(price, qty);
+                } else {
+                    prop_assert_eq!(ladder.reduce(price, qty, gone).is_some(), sorted.reduce(price, qty, gone).is_some());
+                }
+                prop_assert_eq!(ladder.best(), sorted.best());
+                let a: Vec<Level> = ladder.depth().collect();
+                let b: Vec<Level> = sorted.depth().copied().collect();
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
+}
