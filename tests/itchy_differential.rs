@@ -6,7 +6,7 @@
 
 use breakwater::scenario::market_generator::{flat_messages, GeneratorConfig, MarketGenerator};
 use breakwater::wire::itch::{FieldValue, ItchMessage};
-use itchy::{Body, Message, MessageStream};
+use itchy::{Message, MessageStream};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum V {
