@@ -7,7 +7,8 @@
 use breakwater::market::market_data::{MarketData, MarketDataConfig};
 use breakwater::scenario::market_generator::{flat_messages, GeneratorConfig, MarketGenerator};
 use breakwater::wire::itch::{FieldValue, ItchMessage};
-use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use std::hint::black_box;
 
 const MESSAGES: u64 = 1_000_000;
 
