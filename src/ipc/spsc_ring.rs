@@ -26,6 +26,7 @@
 //! producer in another process can garble its own records but cannot make
 //! the consumer read outside the ring.
 
+use super::ring_messages::RingMessage;
 use super::shm_file::{ShmError, ShmFile};
 use std::alloc::Layout;
 use std::path::{Path, PathBuf};
@@ -394,17 +395,48 @@ impl RingProducer {
         Ok(())
     }
 
+    /// Sends one message and publishes it (its size is a compile-time
+    /// constant, so the copy is a few moves).
+    #[inline]
+    pub fn send<T: RingMessage>(&mut self, message: &T) -> Result<(), PushError> {
+        self.write_message(message)?;
+        self.publish();
+        Ok(())
+    }
+
+    /// Writes one message without publishing it.
+    #[inline]
+    pub fn write_message<T: RingMessage>(&mut self, message: &T) -> Result<(), PushError> {
+        let dst = self.reserve(T::KIND, std::mem::size_of::<T>())?;
+        // SAFETY: reserve returned room for size_of::<T>() bytes inside the
+        // data area; T is Pod, so any bytes are a valid copy and unaligned
+        // writes are allowed.
+        unsafe { dst.cast::<T>().write_unaligned(*message) };
+        Ok(())
+    }
+
     /// Writes one record without publishing it (see [`RingProducer::publish`]).
     #[inline]
     pub fn write(&mut self, kind: u16, payload: &[u8]) -> Result<(), PushError> {
+        let dst = self.reserve(kind, payload.len())?;
+        // SAFETY: reserve returned room for payload.len() bytes.
+        unsafe { copy_words_exact(payload, dst) };
+        Ok(())
+    }
+
+    /// Claims space for a record of `len` payload bytes (writing a padding
+    /// record first if it would cross the end), writes its header, advances
+    /// the head, and returns where the payload goes.
+    #[inline(always)]
+    fn reserve(&mut self, kind: u16, len: usize) -> Result<*mut u8, PushError> {
         if kind == KIND_PADDING {
             return Err(PushError::ReservedKind);
         }
-        if payload.len() > MAX_PAYLOAD {
-            return Err(PushError::TooLarge(payload.len()));
+        if len > MAX_PAYLOAD {
+            return Err(PushError::TooLarge(len));
         }
         let capacity = self.ring.capacity as u64;
-        let need = record_len(payload.len()) as u64;
+        let need = record_len(len) as u64;
         let offset = self.head & (capacity - 1);
         let to_end = capacity - offset;
         let total = if to_end < need { to_end + need } else { need };
@@ -416,8 +448,8 @@ impl RingProducer {
         }
         let data = self.ring.data();
         if to_end < need {
-            // SAFETY: offset + 8 <= capacity (offsets are 8-aligned and
-            // to_end >= 8); these bytes are free (checked against the tail).
+            // SAFETY: offset is 8-aligned and < capacity, so 8 bytes at it are
+            // inside the data area; these bytes are free (checked above).
             unsafe {
                 write_header(
                     data.add(offset as usize),
@@ -428,18 +460,13 @@ impl RingProducer {
             self.head += to_end;
         }
         let at = (self.head & (capacity - 1)) as usize;
+        self.head += need;
         // SAFETY: [at, at + need) lies inside the data area (the record fits
         // before the end, by the padding above) and is free space.
         unsafe {
-            write_header(data.add(at), payload.len() as u32, kind);
-            std::ptr::copy_nonoverlapping(
-                payload.as_ptr(),
-                data.add(at + RECORD_HEADER_LEN),
-                payload.len(),
-            );
+            write_header(data.add(at), len as u32, kind);
+            Ok(data.add(at + RECORD_HEADER_LEN))
         }
-        self.head += need;
-        Ok(())
     }
 
     /// Makes every written record visible to the consumer (one release
@@ -461,15 +488,39 @@ impl RingProducer {
     }
 }
 
+/// Writes a record header: length (low 32 bits), kind (next 16), one
+/// aligned 8-byte store.
+///
 /// # Safety
-/// `at` must point at 8 writable bytes.
+/// `at` must point at 8 writable, 8-aligned bytes.
 #[inline(always)]
 unsafe fn write_header(at: *mut u8, len: u32, kind: u16) {
-    let mut h = [0u8; RECORD_HEADER_LEN];
-    h[..4].copy_from_slice(&len.to_le_bytes());
-    h[4..6].copy_from_slice(&kind.to_le_bytes());
-    // SAFETY: per the contract, 8 writable bytes at `at`.
-    unsafe { std::ptr::copy_nonoverlapping(h.as_ptr(), at, RECORD_HEADER_LEN) };
+    let header = u64::from(len) | (u64::from(kind) << 32);
+    // SAFETY: per the contract.
+    unsafe { at.cast::<u64>().write(header.to_le()) };
+}
+
+/// Copies `src` to `dst` in 8-byte words (no call into memcpy for the small
+/// payloads rings carry).
+///
+/// # Safety
+/// `dst` must have room for `src.len()` bytes.
+#[inline(always)]
+unsafe fn copy_words_exact(src: &[u8], dst: *mut u8) {
+    let words = src.len() / 8;
+    let s = src.as_ptr();
+    for i in 0..words {
+        // SAFETY: i * 8 + 8 <= src.len(); dst has as much room.
+        unsafe {
+            dst.add(i * 8)
+                .cast::<u64>()
+                .write_unaligned(s.add(i * 8).cast::<u64>().read_unaligned())
+        };
+    }
+    for i in words * 8..src.len() {
+        // SAFETY: i < src.len().
+        unsafe { *dst.add(i) = *s.add(i) };
+    }
 }
 
 /// A record copied out of the ring: its kind and payload.
@@ -495,10 +546,6 @@ impl RecordBuf {
     pub fn payload(&self) -> &[u8] {
         &bytemuck::cast_slice::<u64, u8>(&self.words[..])[..self.len]
     }
-
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        bytemuck::cast_slice_mut::<u64, u8>(&mut self.words[..])
-    }
 }
 
 /// The reading side of a ring.
@@ -522,16 +569,17 @@ impl RingConsumer {
         }
     }
 
-    /// Copies the next record into `out` (skipping padding) without
-    /// releasing its space; `Ok(false)` when the ring is empty.
-    #[inline]
-    pub fn read(&mut self, out: &mut RecordBuf) -> Result<bool, RingError> {
+    /// Finds the next record (skipping padding), checks that it lies inside
+    /// the ring and the published head, and steps past it without releasing
+    /// its space: its kind, payload length and where the payload starts.
+    #[inline(always)]
+    fn next_record(&mut self) -> Result<Option<(u16, usize, *const u8)>, RingError> {
         let capacity = self.ring.capacity as u64;
         loop {
             if self.tail == self.head_cache {
                 self.head_cache = self.ring.atomic64(OFF_HEAD).load(Ordering::Acquire);
                 if self.tail == self.head_cache {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 if self.head_cache.wrapping_sub(self.tail) > capacity || self.head_cache & 7 != 0 {
                     return Err(self.corrupt("head is out of range"));
@@ -540,18 +588,12 @@ impl RingConsumer {
             let offset = self.tail & (capacity - 1);
             let available = self.head_cache - self.tail;
             let data = self.ring.data();
-            let mut h = [0u8; RECORD_HEADER_LEN];
-            // SAFETY: offset is 8-aligned and < capacity, so 8 bytes at it are
-            // inside the data area; published by the producer (acquire above).
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    data.add(offset as usize),
-                    h.as_mut_ptr(),
-                    RECORD_HEADER_LEN,
-                )
-            };
-            let len = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize;
-            let kind = u16::from_le_bytes([h[4], h[5]]);
+            // SAFETY: offset is 8-aligned and < capacity, so the 8 bytes at it
+            // are inside the data area, aligned, and were published by the
+            // producer (acquire above).
+            let header = u64::from_le(unsafe { data.add(offset as usize).cast::<u64>().read() });
+            let len = (header & 0xffff_ffff) as usize;
+            let kind = (header >> 32) as u16;
             if kind == KIND_PADDING {
                 if offset + (RECORD_HEADER_LEN + len) as u64 != capacity
                     || (RECORD_HEADER_LEN + len) as u64 > available
@@ -568,20 +610,60 @@ impl RingConsumer {
             if size > capacity - offset || size > available {
                 return Err(self.corrupt("record runs past the ring or the published head"));
             }
-            out.kind = kind;
-            out.len = len;
-            // SAFETY: [offset + 8, offset + 8 + len) is inside the data area
-            // (checked above) and `out` has MAX_PAYLOAD >= len bytes.
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    data.add(offset as usize + RECORD_HEADER_LEN),
-                    out.bytes_mut().as_mut_ptr(),
-                    len,
-                )
-            };
             self.tail += size;
-            return Ok(true);
+            // SAFETY: offset + 8 is inside the data area (size <= capacity - offset).
+            return Ok(Some((kind, len, unsafe {
+                data.add(offset as usize + RECORD_HEADER_LEN)
+            })));
         }
+    }
+
+    /// Copies the next record into `out` (skipping padding) without
+    /// releasing its space; `Ok(false)` when the ring is empty. The copy is
+    /// made before anything reads the payload, so a producer writing over a
+    /// record it already published can garble that record but not what the
+    /// consumer validated.
+    #[inline]
+    pub fn read(&mut self, out: &mut RecordBuf) -> Result<bool, RingError> {
+        let Some((kind, len, src)) = self.next_record()? else {
+            return Ok(false);
+        };
+        out.kind = kind;
+        out.len = len;
+        // The record is padded to 8 bytes inside the ring: copy whole words.
+        for i in 0..len.div_ceil(8) {
+            // SAFETY: word i lies inside the record (padded to 8 bytes, inside
+            // the data area, checked by next_record) and inside `out`'s
+            // MAX_PAYLOAD / 8 words (len <= MAX_PAYLOAD); src is 8-aligned.
+            out.words[i] = unsafe { src.add(i * 8).cast::<u64>().read() };
+        }
+        Ok(true)
+    }
+
+    /// Reads the next record as a `T` (for rings that carry one message
+    /// type); a record of another kind or size is an error.
+    #[inline]
+    pub fn read_message<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
+        let Some((kind, len, src)) = self.next_record()? else {
+            return Ok(None);
+        };
+        if kind != T::KIND || len != std::mem::size_of::<T>() {
+            return Err(self.corrupt("record of an unexpected kind or size"));
+        }
+        // SAFETY: the record holds size_of::<T>() bytes inside the data area
+        // (checked by next_record); T is Pod, so any bytes are a valid T and
+        // an unaligned read is allowed.
+        Ok(Some(unsafe { src.cast::<T>().read_unaligned() }))
+    }
+
+    /// Receives one message and releases its space at once.
+    #[inline]
+    pub fn recv<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
+        let got = self.read_message()?;
+        if got.is_some() {
+            self.release();
+        }
+        Ok(got)
     }
 
     /// Gives the space of every record read so far back to the producer.
@@ -753,6 +835,51 @@ mod tests {
                 assert_eq!(buf.payload(), &expect.to_le_bytes());
                 expect += 1;
             }
+        }
+        t.join().unwrap();
+    }
+}
+
+#[cfg(test)]
+mod ping_pong_tests {
+    use super::*;
+
+    #[test]
+    fn two_rings_ping_pong_between_threads() {
+        let (to_b, to_a) = (
+            Ring::in_memory("ping", 1 << 16),
+            Ring::in_memory("pong", 1 << 16),
+        );
+        let (mut ap, mut bc) = (to_b.clone().producer_unclaimed(), to_b.consumer_unclaimed());
+        let (mut bp, mut ac) = (to_a.clone().producer_unclaimed(), to_a.consumer_unclaimed());
+        const N: u64 = 20_000;
+        let t = std::thread::spawn(move || {
+            let mut buf = RecordBuf::default();
+            for _ in 0..N {
+                while !bc.try_pop(&mut buf).unwrap() {
+                    std::hint::spin_loop();
+                }
+                while bp.try_push(1, buf.payload()).is_err() {
+                    std::hint::spin_loop();
+                }
+            }
+        });
+        let mut buf = RecordBuf::default();
+        for i in 0..N {
+            ap.try_push(1, &i.to_le_bytes()).unwrap();
+            let mut spins = 0u64;
+            while !ac.try_pop(&mut buf).unwrap() {
+                spins += 1;
+                assert!(
+                    spins < 1_000_000_000,
+                    "stuck at {i}: ping head {} tail {}, pong head {} tail {}",
+                    ap.ring().atomic64(OFF_HEAD).load(Ordering::Relaxed),
+                    ap.ring().atomic64(OFF_TAIL).load(Ordering::Relaxed),
+                    ac.ring().atomic64(OFF_HEAD).load(Ordering::Relaxed),
+                    ac.ring().atomic64(OFF_TAIL).load(Ordering::Relaxed)
+                );
+            }
+            assert_eq!(buf.payload(), &i.to_le_bytes());
         }
         t.join().unwrap();
     }

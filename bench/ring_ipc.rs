@@ -1,0 +1,450 @@
+//! Our shared-memory ring against `rtrb` and crossbeam's `ArrayQueue`,
+//! beside the floor: two threads bouncing one padded atomic (the cost of
+//! moving a cache line between the cores and back).
+//!
+//! The machine is noisy, so every measurement runs in interleaved rounds
+//! (floor, ours, rtrb, crossbeam, repeat) and the median of the per-round
+//! ratios is reported.
+//!
+//! - Latency: a ping-pong between two pinned threads; each round trip is
+//!   timed with the TSC into an hdrhistogram; one-way = round trip / 2.
+//! - Throughput: one pinned producer streams N messages of 8 and of 64
+//!   bytes to one pinned consumer; messages per second.
+//!
+//! `cargo bench --bench ring_ipc -- [--rounds 7] [--pings 200000] [--messages 20000000]`
+
+use breakwater::ipc::ring_messages::RingMessage;
+use breakwater::ipc::spsc_ring::Ring;
+use breakwater::telemetry::tsc::{rdtsc, TscClock};
+use crossbeam_queue::ArrayQueue;
+use hdrhistogram::Histogram;
+use std::hint::spin_loop;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+/// The benchmark's messages: plain bytes, sent as typed ring messages.
+#[repr(transparent)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Bytes<const N: usize>([u8; N]);
+
+impl<const N: usize> RingMessage for Bytes<N> {
+    const KIND: u16 = 1;
+}
+const CAPACITY_BYTES: usize = 1 << 16;
+/// Slots for the peers: as many 64-byte records as our ring holds.
+const SLOTS: usize = CAPACITY_BYTES / 72;
+
+struct Args {
+    rounds: usize,
+    pings: u64,
+    messages: u64,
+}
+
+fn args() -> Args {
+    let argv: Vec<String> = std::env::args().collect();
+    let value = |name: &str| {
+        argv.iter()
+            .position(|a| a == name)
+            .and_then(|i| argv.get(i + 1))
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    let smoke = !argv.iter().any(|a| a == "--bench");
+    Args {
+        rounds: value("--rounds").map_or(if smoke { 1 } else { 7 }, |v| v as usize),
+        pings: value("--pings").unwrap_or(if smoke { 2_000 } else { 200_000 }),
+        messages: value("--messages").unwrap_or(if smoke { 100_000 } else { 20_000_000 }),
+    }
+}
+
+/// The two cores to pin to, read once: `get_core_ids` lists only the cores
+/// of the calling thread's current affinity mask, which pinning narrows.
+fn cores() -> (core_affinity::CoreId, core_affinity::CoreId) {
+    static CORES: std::sync::OnceLock<(core_affinity::CoreId, core_affinity::CoreId)> =
+        std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        let ids = core_affinity::get_core_ids().expect("core ids");
+        assert!(ids.len() >= 2, "the ring benchmark needs two cores");
+        (ids[0], *ids.last().expect("a core"))
+    })
+}
+
+/// Runs `a` on one core and `b` on the other, started together.
+fn pair<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send + 'static,
+    B: FnOnce() -> RB + Send + 'static,
+    RA: Send + 'static,
+    RB: Send + 'static,
+{
+    let (ca, cb) = cores();
+    let barrier = Arc::new(Barrier::new(2));
+    let bb = Arc::clone(&barrier);
+    let tb = std::thread::spawn(move || {
+        core_affinity::set_for_current(cb);
+        bb.wait();
+        b()
+    });
+    core_affinity::set_for_current(ca);
+    barrier.wait();
+    let ra = a();
+    (ra, tb.join().expect("peer thread"))
+}
+
+#[repr(align(128))]
+struct Padded(AtomicU64);
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 100_000_000, 3).expect("bounds")
+}
+
+/// One-way latency histogram (ns) from `pings` timed round trips.
+fn record_round_trips(
+    pings: u64,
+    clock: TscClock,
+    mut round_trip: impl FnMut(u64),
+) -> Histogram<u64> {
+    let mut h = histogram();
+    for i in 0..pings + 1_000 {
+        let t0 = rdtsc();
+        round_trip(i);
+        let t1 = rdtsc();
+        if i >= 1_000 {
+            let _ = h.record((clock.ticks_to_ns(t1 - t0) / 2).max(1));
+        }
+    }
+    h
+}
+
+fn latency_floor(pings: u64, clock: TscClock) -> Histogram<u64> {
+    let ping = Arc::new(Padded(AtomicU64::new(0)));
+    let pong = Arc::new(Padded(AtomicU64::new(0)));
+    let (p1, q1) = (Arc::clone(&ping), Arc::clone(&pong));
+    let total = pings + 1_000;
+    pair(
+        move || {
+            record_round_trips(pings, clock, |i| {
+                ping.0.store(i + 1, Ordering::Release);
+                while pong.0.load(Ordering::Acquire) != i + 1 {
+                    spin_loop();
+                }
+            })
+        },
+        move || {
+            for i in 0..total {
+                while p1.0.load(Ordering::Acquire) != i + 1 {
+                    spin_loop();
+                }
+                q1.0.store(i + 1, Ordering::Release);
+            }
+        },
+    )
+    .0
+}
+
+fn latency_ours(pings: u64, clock: TscClock) -> Histogram<u64> {
+    let (to_b, to_a) = (
+        Ring::in_memory("ping", CAPACITY_BYTES),
+        Ring::in_memory("pong", CAPACITY_BYTES),
+    );
+    let (mut ap, mut bc) = (to_b.clone().producer_unclaimed(), to_b.consumer_unclaimed());
+    let (mut bp, mut ac) = (to_a.clone().producer_unclaimed(), to_a.consumer_unclaimed());
+    let total = pings + 1_000;
+    pair(
+        move || {
+            record_round_trips(pings, clock, |i| {
+                while ap.send(&Bytes(i.to_le_bytes())).is_err() {
+                    spin_loop();
+                }
+                while ac.recv::<Bytes<8>>().expect("ring").is_none() {
+                    spin_loop();
+                }
+            })
+        },
+        move || {
+            for _ in 0..total {
+                let m = loop {
+                    if let Some(m) = bc.recv::<Bytes<8>>().expect("ring") {
+                        break m;
+                    }
+                    spin_loop();
+                };
+                while bp.send(&m).is_err() {
+                    spin_loop();
+                }
+            }
+        },
+    )
+    .0
+}
+
+fn latency_rtrb(pings: u64, clock: TscClock) -> Histogram<u64> {
+    let (mut ap, mut bc) = rtrb::RingBuffer::<u64>::new(SLOTS);
+    let (mut bp, mut ac) = rtrb::RingBuffer::<u64>::new(SLOTS);
+    let total = pings + 1_000;
+    pair(
+        move || {
+            record_round_trips(pings, clock, |i| {
+                while ap.push(i).is_err() {
+                    spin_loop();
+                }
+                while ac.pop().is_err() {
+                    spin_loop();
+                }
+            })
+        },
+        move || {
+            for _ in 0..total {
+                let v = loop {
+                    if let Ok(v) = bc.pop() {
+                        break v;
+                    }
+                    spin_loop();
+                };
+                while bp.push(v).is_err() {
+                    spin_loop();
+                }
+            }
+        },
+    )
+    .0
+}
+
+fn latency_crossbeam(pings: u64, clock: TscClock) -> Histogram<u64> {
+    let to_b = Arc::new(ArrayQueue::<u64>::new(SLOTS));
+    let to_a = Arc::new(ArrayQueue::<u64>::new(SLOTS));
+    let (b_in, b_out) = (Arc::clone(&to_b), Arc::clone(&to_a));
+    let total = pings + 1_000;
+    pair(
+        move || {
+            record_round_trips(pings, clock, |i| {
+                while to_b.push(i).is_err() {
+                    spin_loop();
+                }
+                while to_a.pop().is_none() {
+                    spin_loop();
+                }
+            })
+        },
+        move || {
+            for _ in 0..total {
+                let v = loop {
+                    if let Some(v) = b_in.pop() {
+                        break v;
+                    }
+                    spin_loop();
+                };
+                while b_out.push(v).is_err() {
+                    spin_loop();
+                }
+            }
+        },
+    )
+    .0
+}
+
+/// Messages per second for one producer → one consumer stream.
+fn rate(messages: u64, elapsed: Duration) -> f64 {
+    messages as f64 / elapsed.as_secs_f64()
+}
+
+fn throughput_ours<const N: usize>(messages: u64) -> f64 {
+    let ring = Ring::in_memory("tp", CAPACITY_BYTES);
+    let (mut p, mut c) = (ring.clone().producer_unclaimed(), ring.consumer_unclaimed());
+    let (elapsed, ()) = pair(
+        move || {
+            let mut payload = Bytes([0u8; N]);
+            let start = Instant::now();
+            // Publish in batches of 32: one release store per batch.
+            let mut unpublished = 0;
+            for i in 0..messages {
+                payload.0[..8].copy_from_slice(&i.to_le_bytes());
+                while p.write_message(&payload).is_err() {
+                    p.publish();
+                    unpublished = 0;
+                    spin_loop();
+                }
+                unpublished += 1;
+                if unpublished == 32 {
+                    p.publish();
+                    unpublished = 0;
+                }
+            }
+            p.publish();
+            start.elapsed()
+        },
+        move || {
+            let mut seen = 0u64;
+            while seen < messages {
+                // Release consumed space once per drained batch.
+                let mut n = 0;
+                while n < 256 {
+                    match c.read_message::<Bytes<N>>().expect("ring") {
+                        Some(m) => {
+                            std::hint::black_box(m);
+                            n += 1;
+                        }
+                        None => break,
+                    }
+                }
+                c.release();
+                if n == 0 {
+                    spin_loop();
+                }
+                seen += n;
+            }
+        },
+    );
+    rate(messages, elapsed)
+}
+
+fn throughput_rtrb<const N: usize>(messages: u64) -> f64 {
+    let (mut p, mut c) = rtrb::RingBuffer::<[u8; N]>::new(SLOTS);
+    let (elapsed, ()) = pair(
+        move || {
+            let mut payload = [0u8; N];
+            let start = Instant::now();
+            for i in 0..messages {
+                payload[..8].copy_from_slice(&i.to_le_bytes());
+                while p.push(payload).is_err() {
+                    spin_loop();
+                }
+            }
+            start.elapsed()
+        },
+        move || {
+            let mut seen = 0u64;
+            while seen < messages {
+                match c.pop() {
+                    Ok(v) => {
+                        std::hint::black_box(v);
+                        seen += 1;
+                    }
+                    Err(_) => spin_loop(),
+                }
+            }
+        },
+    );
+    rate(messages, elapsed)
+}
+
+fn throughput_crossbeam<const N: usize>(messages: u64) -> f64 {
+    let q = Arc::new(ArrayQueue::<[u8; N]>::new(SLOTS));
+    let qc = Arc::clone(&q);
+    let (elapsed, ()) = pair(
+        move || {
+            let mut payload = [0u8; N];
+            let start = Instant::now();
+            for i in 0..messages {
+                payload[..8].copy_from_slice(&i.to_le_bytes());
+                while q.push(payload).is_err() {
+                    spin_loop();
+                }
+            }
+            start.elapsed()
+        },
+        move || {
+            let mut seen = 0u64;
+            while seen < messages {
+                match qc.pop() {
+                    Some(v) => {
+                        std::hint::black_box(v);
+                        seen += 1;
+                    }
+                    None => spin_loop(),
+                }
+            }
+        },
+    );
+    rate(messages, elapsed)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn p50(h: &Histogram<u64>) -> u64 {
+    h.value_at_quantile(0.5)
+}
+
+fn main() {
+    let a = args();
+    let clock = TscClock::calibrate(Duration::from_millis(100));
+    println!(
+        "ring_ipc: {} rounds; latency over {} round trips, throughput over {} messages; cores {:?}",
+        a.rounds,
+        a.pings,
+        a.messages,
+        cores()
+    );
+
+    println!("\none-way latency, ns (p50 / p99 / p99.9)");
+    let (mut r_floor, mut r_rtrb, mut r_cb) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..a.rounds {
+        let floor = latency_floor(a.pings, clock);
+        let ours = latency_ours(a.pings, clock);
+        let rt = latency_rtrb(a.pings, clock);
+        let cb = latency_crossbeam(a.pings, clock);
+        let show = |h: &Histogram<u64>| {
+            format!(
+                "{:>4} / {:>5} / {:>6}",
+                p50(h),
+                h.value_at_quantile(0.99),
+                h.value_at_quantile(0.999)
+            )
+        };
+        println!(
+            "  round {round}: floor {}  ours {}  rtrb {}  crossbeam {}",
+            show(&floor),
+            show(&ours),
+            show(&rt),
+            show(&cb)
+        );
+        r_floor.push(p50(&ours) as f64 / p50(&floor) as f64);
+        r_rtrb.push(p50(&rt) as f64 / p50(&floor) as f64);
+        r_cb.push(p50(&cb) as f64 / p50(&floor) as f64);
+    }
+    println!(
+        "  median p50 ratio to the floor: ours {:.2}x (goal <= 1.1), rtrb {:.2}x, crossbeam {:.2}x",
+        median(r_floor),
+        median(r_rtrb),
+        median(r_cb)
+    );
+
+    for (label, f_ours, f_rtrb, f_cb) in [
+        (
+            "8-byte",
+            throughput_ours::<8> as fn(u64) -> f64,
+            throughput_rtrb::<8> as fn(u64) -> f64,
+            throughput_crossbeam::<8> as fn(u64) -> f64,
+        ),
+        (
+            "64-byte",
+            throughput_ours::<64>,
+            throughput_rtrb::<64>,
+            throughput_crossbeam::<64>,
+        ),
+    ] {
+        println!("\nthroughput, {label} messages, M msg/s");
+        let (mut r_rt, mut r_c) = (Vec::new(), Vec::new());
+        for round in 0..a.rounds {
+            let ours = f_ours(a.messages);
+            let rt = f_rtrb(a.messages);
+            let cb = f_cb(a.messages);
+            println!(
+                "  round {round}: ours {:>7.1}  rtrb {:>7.1}  crossbeam {:>7.1}",
+                ours / 1e6,
+                rt / 1e6,
+                cb / 1e6
+            );
+            r_rt.push(ours / rt);
+            r_c.push(ours / cb);
+        }
+        println!(
+            "  median ratio: ours/rtrb {:.2}x (goal >= 1), ours/crossbeam {:.2}x",
+            median(r_rt),
+            median(r_c)
+        );
+    }
+}
