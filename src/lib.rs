@@ -12,5 +12,6 @@ pub mod journal;
 pub mod market;
 pub mod risk;
 pub mod scenario;
+pub mod strategies;
 pub mod telemetry;
 pub mod wire;

@@ -55,6 +55,12 @@ enum Command {
         /// Replay the feed without the built-in strategy.
         #[arg(long)]
         no_strategy: bool,
+        /// An external strategy process to create rings for and wait for (repeatable).
+        #[arg(long = "strategy", value_name = "NAME")]
+        strategies: Vec<String>,
+        /// Seconds to wait for each external strategy to connect.
+        #[arg(long, default_value_t = 30)]
+        connect_timeout_s: u64,
     },
     /// Engage the kill switch: cancel everything, block everything.
     Kill {
@@ -99,6 +105,8 @@ fn main() -> ExitCode {
             core,
             all,
             no_strategy,
+            strategies,
+            connect_timeout_s,
         } => replay_command::run(
             &replay_command::ReplayOptions {
                 capture,
@@ -108,6 +116,8 @@ fn main() -> ExitCode {
                 core,
                 all,
                 no_strategy,
+                strategies,
+                connect_timeout: std::time::Duration::from_secs(connect_timeout_s),
             },
             &mut out,
         ),

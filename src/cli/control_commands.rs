@@ -90,6 +90,20 @@ fn write_status(out: &mut impl Write, s: &ControlStatus) -> Result<()> {
         "orders: {} received, {} accepted, {} rejected; feed frames {}; loop iterations {}",
         s.orders_received, s.orders_accepted, s.orders_rejected, s.feed_frames, s.loop_iterations
     )?;
+    for st in &s.strategies {
+        write!(
+            out,
+            "strategy {}: {} (pid {}), {} orders, {} accepted, {} rejected, {} cancelled",
+            st.name, st.state, st.pid, st.orders, st.accepted, st.rejected, st.cancelled
+        )?;
+        if let Some(age) = st.heartbeat_age_ms {
+            write!(out, ", heartbeat {age} ms ago")?;
+        }
+        if !st.disconnect_reason.is_empty() {
+            write!(out, "; disconnected: {}", st.disconnect_reason)?;
+        }
+        writeln!(out)?;
+    }
     if s.kill_observed_latency_ns > 0 {
         writeln!(
             out,

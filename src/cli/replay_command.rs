@@ -5,6 +5,7 @@
 //! prints the timeline of decisions and defensive events and the latency
 //! percentiles.
 
+use crate::client::RunSummary;
 use crate::client::StrategyClient;
 use crate::config::{ApplianceConfig, RiskDefaults, SymbolEntry};
 use crate::engine::appliance::{Appliance, ApplianceReport, ApplianceSettings, ScriptedControl};
@@ -18,7 +19,7 @@ use crate::journal::journal_entry::{JournalEntry, Outcome};
 use crate::risk::reject_reason;
 use crate::risk::risk_engine::ChecksMode;
 use crate::scenario::flash_crash::{clock_ns, FlashCrashScenario};
-use crate::scenario::scripted_strategy::{ScriptedStrategy, StrategyStats};
+use crate::scenario::scripted_strategy::ScriptedStrategy;
 use crate::telemetry::tsc::TscClock;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -41,8 +42,12 @@ pub struct ReplayOptions {
     pub core: Option<usize>,
     /// Print every decision, not only the defensive ones.
     pub all: bool,
-    /// No built-in strategy (feed only).
+    /// No built-in strategy.
     pub no_strategy: bool,
+    /// External strategy processes to create rings for and wait for.
+    pub strategies: Vec<String>,
+    /// How long to wait for each external strategy to connect.
+    pub connect_timeout: Duration,
 }
 
 /// The scenario's symbols and limits: RSTR is on the restricted list.
@@ -144,9 +149,37 @@ fn replay(
                     if let Some(core) = strategy_core {
                         let _ = pin_current_thread(core);
                     }
-                    ScriptedStrategy::new(client).run(&stop)
+                    let mut client = client;
+                    client.run(&mut ScriptedStrategy::new(), &stop)
                 })?,
         );
+    }
+    for name in &options.strategies {
+        if name == STRATEGY_NAME && !options.no_strategy {
+            bail!("strategy name {STRATEGY_NAME:?} is the built-in strategy's; choose another or pass --no-strategy");
+        }
+        let _ = std::fs::remove_file(strategy_rings::orders_path(name));
+        let _ = std::fs::remove_file(strategy_rings::reports_path(name));
+        links.push(StrategyLink::open(name, DEFAULT_RING_BYTES)?);
+    }
+    // External strategies connect by name (claiming their orders ring).
+    for link in links
+        .iter()
+        .filter(|l| options.strategies.contains(&l.name))
+    {
+        writeln!(out, "waiting for strategy {} to connect ...", link.name)?;
+        out.flush()?;
+        let started = std::time::Instant::now();
+        while link.strategy_pid() == 0 {
+            if started.elapsed() > options.connect_timeout {
+                bail!(
+                    "strategy {} did not connect within {:?}",
+                    link.name,
+                    options.connect_timeout
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     let symbols: Vec<_> = config
@@ -194,7 +227,8 @@ fn replay(
     let strategy_stats = match strategy_thread {
         Some(t) => Some(
             t.join()
-                .map_err(|_| anyhow::anyhow!("the strategy thread panicked"))?,
+                .map_err(|_| anyhow::anyhow!("the strategy thread panicked"))?
+                .context("the built-in strategy's rings")?,
         ),
         None => None,
     };
@@ -291,7 +325,7 @@ fn print_report(
     capture: &std::path::Path,
     generated: bool,
     r: &ApplianceReport,
-    strategy: Option<StrategyStats>,
+    strategy: Option<RunSummary>,
     frames: u64,
     elapsed: Duration,
     core: Option<usize>,

@@ -22,6 +22,7 @@ use crate::ipc::control_block::{unix_now_ns, ControlBlock};
 use crate::ipc::ring_messages::{
     Ack, Cancelled, MarketSnapshot, NewOrder, Reject, Replace, StrategyRequest,
 };
+use crate::ipc::spsc_ring::process_alive;
 use crate::journal::journal_entry::{JournalEntry, Outcome};
 use crate::market::market_data::{MarketData, MarketDataConfig, MarketEvent};
 use crate::market::nbbo::MarketCondition;
@@ -57,6 +58,9 @@ pub struct ApplianceSettings {
     pub lockstep: bool,
     /// A lockstep strategy silent for this long is disconnected.
     pub sync_timeout_ns: u64,
+    /// A strategy that has sent heartbeats and then stops for this long is
+    /// disconnected (one that never sends any is watched by its process only).
+    pub heartbeat_timeout_ns: u64,
     pub scripted_controls: Vec<ScriptedControl>,
 }
 
@@ -66,6 +70,7 @@ impl Default for ApplianceSettings {
             checks: ChecksMode::Software,
             lockstep: true,
             sync_timeout_ns: 5_000_000_000,
+            heartbeat_timeout_ns: 2_000_000_000,
             scripted_controls: Vec::new(),
         }
     }
@@ -107,6 +112,8 @@ struct Core {
     risk: RiskEngine,
     control: ControlBlock,
     strategies: Vec<StrategyLink>,
+    /// Each strategy's slot in the control block.
+    slots: Vec<usize>,
     journal: Vec<JournalEntry>,
     feed_time_ns: u64,
     touched: Vec<bool>,
@@ -124,6 +131,7 @@ struct Core {
     kill_to_observed: LatencyHistogram,
     counters: ApplianceCounters,
     iterations_since_heartbeat: u64,
+    last_heartbeat_tsc: u64,
     frames_since_heartbeat: u64,
 }
 
@@ -158,6 +166,19 @@ impl Appliance {
         clock: TscClock,
     ) -> Result<Self, String> {
         control.claim_appliance()?;
+        let mut slots = Vec::with_capacity(strategies.len());
+        for link in &strategies {
+            let slot = control.strategy_slot(&link.name).ok_or_else(|| {
+                format!(
+                    "no free strategy slot for {} (at most 16 strategies)",
+                    link.name
+                )
+            })?;
+            control
+                .strategy(slot)
+                .connect(&link.name, link.strategy_pid());
+            slots.push(slot);
+        }
         let mut risk = RiskEngine::new(symbols.len(), settings.checks);
         for (slot, (_, limits)) in symbols.iter().enumerate() {
             *risk.limits_mut(slot) = *limits;
@@ -187,6 +208,7 @@ impl Appliance {
                 risk,
                 control,
                 strategies,
+                slots,
                 journal: Vec::new(),
                 feed_time_ns: 0,
                 touched: vec![false; n],
@@ -204,6 +226,7 @@ impl Appliance {
                 kill_to_observed: LatencyHistogram::new(),
                 counters: ApplianceCounters::default(),
                 iterations_since_heartbeat: 0,
+                last_heartbeat_tsc: rdtsc(),
                 frames_since_heartbeat: 0,
             },
         })
@@ -221,10 +244,19 @@ impl Appliance {
         // Serve what strategies sent after the last frame.
         core.service_strategies(0);
         core.cancel_all_working(reject_reason::SESSION_END);
+        core.control
+            .add_loop_iterations(core.iterations_since_heartbeat, core.frames_since_heartbeat);
         core.control.heartbeat(unix_now_ns());
         core.control.release_appliance();
         core.counters.check_disagreements = core.risk.disagreements;
         core.counters.reports_dropped = core.strategies.iter().map(|s| s.reports_dropped).sum();
+        for (link, &slot) in core.strategies.iter().zip(&core.slots) {
+            let s = core.control.strategy(slot);
+            s.set_reports_dropped(link.reports_dropped);
+            if link.connected {
+                s.disconnect("the session ended");
+            }
+        }
         ApplianceReport {
             journal: std::mem::take(&mut core.journal),
             counters: core.counters,
@@ -268,18 +300,42 @@ impl PollHandler for Appliance {
             core.service_strategies(0);
         }
         core.iterations_since_heartbeat += 1;
-        if core.iterations_since_heartbeat >= 4096 {
-            core.control
-                .add_loop_iterations(core.iterations_since_heartbeat, core.frames_since_heartbeat);
-            core.control.heartbeat(unix_now_ns());
-            core.iterations_since_heartbeat = 0;
-            core.frames_since_heartbeat = 0;
+        if core.iterations_since_heartbeat % 64 == 0 {
+            core.maybe_heartbeat();
+        }
+        if core.iterations_since_heartbeat % 1024 == 0 {
+            for i in 0..core.strategies.len() {
+                core.check_liveness(i);
+            }
         }
         ControlFlow::Continue(())
     }
 }
 
+/// How often the appliance refreshes its heartbeat in the control block
+/// (strategies and `status` call it gone after 2 s without one).
+const HEARTBEAT_EVERY_NS: u64 = 100_000_000;
+
 impl Core {
+    /// Refreshes the appliance's heartbeat and counters every 100 ms of wall
+    /// time (a TSC read; the clock call only when one is due).
+    fn maybe_heartbeat(&mut self) {
+        let now = rdtsc();
+        if self
+            .clock
+            .ticks_to_ns(now.saturating_sub(self.last_heartbeat_tsc))
+            < HEARTBEAT_EVERY_NS
+        {
+            return;
+        }
+        self.last_heartbeat_tsc = now;
+        self.control
+            .add_loop_iterations(self.iterations_since_heartbeat, self.frames_since_heartbeat);
+        self.control.heartbeat(unix_now_ns());
+        self.iterations_since_heartbeat = 0;
+        self.frames_since_heartbeat = 0;
+    }
+
     /// The configured slot of market symbol `symbol`, if any.
     fn slot_of(&mut self, symbol: u32) -> Option<usize> {
         let i = symbol as usize;
@@ -443,7 +499,7 @@ impl Core {
     /// Cancels every working order of every strategy; returns how many.
     fn cancel_all_working(&mut self, reasons: u32) -> u64 {
         let mut n = 0;
-        for link in &mut self.strategies {
+        for (link, &slot) in self.strategies.iter_mut().zip(&self.slots) {
             let mut ids: Vec<u64> = link.working.keys().copied().collect();
             ids.sort_unstable();
             for id in ids {
@@ -463,6 +519,7 @@ impl Core {
                         price: w.price,
                         outcome: Outcome::Cancelled { reasons },
                     });
+                    self.control.strategy(slot).count_cancel();
                     self.counters.cancelled += 1;
                     n += 1;
                 }
@@ -502,6 +559,7 @@ impl Core {
                 ask_qty: ask.1,
                 trading_state: state,
                 reserved: [0; 7],
+                volume: m.volume,
             },
         ))
     }
@@ -543,6 +601,7 @@ impl Core {
             }
             let started = rdtsc();
             let mut spin = SpinWait::default();
+            let mut polls = 0u64;
             loop {
                 match self.strategies[i].poll() {
                     Ok(Some(request)) => {
@@ -562,13 +621,44 @@ impl Core {
                     self.disconnect(i, "stopped answering market snapshots (lockstep timeout)");
                     break;
                 }
+                polls += 1;
+                if polls % 4096 == 0 {
+                    self.maybe_heartbeat();
+                    if !self.check_liveness(i) {
+                        break;
+                    }
+                }
                 spin.wait();
             }
         }
     }
 
+    /// Disconnects strategy `i` if its process has exited or its heartbeat
+    /// stopped; returns whether it is still connected.
+    fn check_liveness(&mut self, i: usize) -> bool {
+        let link = &self.strategies[i];
+        if !link.connected {
+            return false;
+        }
+        let pid = link.strategy_pid();
+        if pid != 0 && !process_alive(pid) {
+            self.disconnect(i, &format!("its process (pid {pid}) exited"));
+            return false;
+        }
+        let last = link.last_heartbeat_tsc;
+        if last != 0
+            && self.clock.ticks_to_ns(rdtsc().saturating_sub(last))
+                > self.settings.heartbeat_timeout_ns
+        {
+            self.disconnect(i, "its heartbeat stopped");
+            return false;
+        }
+        true
+    }
+
     /// Cancels a strategy's working orders and stops serving it.
     fn disconnect(&mut self, i: usize, why: &str) {
+        self.control.strategy(self.slots[i]).disconnect(why);
         let link = &mut self.strategies[i];
         link.connected = false;
         self.counters.strategies_disconnected += 1;
@@ -582,6 +672,13 @@ impl Core {
         ids.sort_unstable();
         for id in ids {
             if let Some(w) = self.strategies[i].working.remove(&id) {
+                // A hung strategy may still read its reports.
+                self.strategies[i].report(&Cancelled {
+                    client_order_id: id,
+                    reasons: reject_reason::STRATEGY_DISCONNECTED,
+                    reserved: 0,
+                });
+                self.control.strategy(self.slots[i]).count_cancel();
                 self.journal_order(
                     i,
                     id,
@@ -633,6 +730,7 @@ impl Core {
                             reasons: 0,
                             reserved: 0,
                         });
+                        self.control.strategy(self.slots[i]).count_cancel();
                         self.counters.cancelled += 1;
                         self.journal_order(
                             i,
@@ -653,7 +751,12 @@ impl Core {
                 }
             }
             StrategyRequest::Replace(r) => self.replace(i, &r),
-            StrategyRequest::Heartbeat(_) => self.strategies[i].last_heartbeat_tsc = rdtsc(),
+            StrategyRequest::Heartbeat(h) => {
+                self.strategies[i].last_heartbeat_tsc = rdtsc();
+                self.control
+                    .strategy(self.slots[i])
+                    .heartbeat(h.sent_unix_ns);
+            }
             StrategyRequest::Sync(s) => {
                 let link = &mut self.strategies[i];
                 link.synced_seq = link.synced_seq.max(s.snapshot_seq);
@@ -750,6 +853,9 @@ impl Core {
         self.order_to_decision
             .record_ns(self.clock.ticks_to_ns(done.saturating_sub(o.send_tsc)));
         self.control.record_order(reasons == 0);
+        self.control
+            .strategy(self.slots[i])
+            .count_order(reasons == 0);
         let link = &mut self.strategies[i];
         let outcome = if reasons == 0 {
             let order_id = self.next_order_id;

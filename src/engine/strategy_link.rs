@@ -81,6 +81,12 @@ impl StrategyLink {
         }
     }
 
+    /// The strategy process (the producer of its orders ring); 0 before it
+    /// connects.
+    pub fn strategy_pid(&self) -> u32 {
+        self.orders.ring().producer_pid()
+    }
+
     /// True the first time this strategy uses `client_order_id`.
     pub fn claim_id(&mut self, client_order_id: u64) -> bool {
         self.seen_ids.insert(client_order_id)

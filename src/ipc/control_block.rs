@@ -6,11 +6,14 @@
 use super::shm_dir::ensure_shm_dir;
 use super::shm_file::{ShmError, ShmFile};
 use super::spsc_ring::process_alive;
+use super::strategy_slot::{
+    StrategySlot, StrategyStatus, MAX_STRATEGIES, SLOT_DISCONNECTED, SLOT_FREE,
+};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 pub const CONTROL_MAGIC: u64 = u64::from_le_bytes(*b"BWCTRL01");
-pub const CONTROL_VERSION: u32 = 1;
+pub const CONTROL_VERSION: u32 = 2;
 pub const CONTROL_FILE: &str = "control";
 const REASON_LEN: usize = 120;
 /// An appliance whose heartbeat is older than this is reported as not running.
@@ -70,6 +73,7 @@ pub struct ControlLayout {
     loop_iterations: AtomicU64,
     kill_observed_latency_ns: AtomicU64,
     feed_frames: AtomicU64,
+    strategies: [StrategySlot; MAX_STRATEGIES],
 }
 
 /// What `breakwater status` prints.
@@ -88,6 +92,8 @@ pub struct ControlStatus {
     pub loop_iterations: u64,
     pub feed_frames: u64,
     pub kill_observed_latency_ns: u64,
+    /// Strategies that have connected since the control block was made.
+    pub strategies: Vec<StrategyStatus>,
 }
 
 pub struct ControlBlock {
@@ -193,6 +199,16 @@ impl ControlBlock {
                 .is_ok()
             {
                 let now = unix_now_ns();
+                // A new appliance starts its counters afresh.
+                for c in [
+                    &l.orders_received,
+                    &l.orders_accepted,
+                    &l.orders_rejected,
+                    &l.loop_iterations,
+                    &l.feed_frames,
+                ] {
+                    c.store(0, Ordering::Relaxed);
+                }
                 l.appliance_started_unix_ns.store(now, Ordering::Relaxed);
                 l.appliance_heartbeat_unix_ns.store(now, Ordering::Release);
                 return Ok(());
@@ -209,6 +225,11 @@ impl ControlBlock {
             Ordering::AcqRel,
             Ordering::Acquire,
         );
+    }
+
+    /// The process holding the appliance role (0: none).
+    pub fn appliance_pid(&self) -> u32 {
+        self.layout().appliance_pid.load(Ordering::Acquire)
     }
 
     pub fn heartbeat(&self, unix_ns: u64) {
@@ -327,7 +348,28 @@ impl ControlBlock {
             loop_iterations: l.loop_iterations.load(Ordering::Relaxed),
             feed_frames: l.feed_frames.load(Ordering::Relaxed),
             kill_observed_latency_ns: l.kill_observed_latency_ns.load(Ordering::Relaxed),
+            strategies: l
+                .strategies
+                .iter()
+                .filter(|s| s.state() != SLOT_FREE)
+                .map(|s| s.status(unix_now_ns()))
+                .collect(),
         }
+    }
+
+    /// The slot for strategy `name`: its existing one, else a free one, else
+    /// the oldest disconnected one. `None` when all are connected.
+    pub fn strategy_slot(&self, name: &str) -> Option<usize> {
+        let slots = &self.layout().strategies;
+        slots
+            .iter()
+            .position(|s| s.state() != SLOT_FREE && s.name() == name)
+            .or_else(|| slots.iter().position(|s| s.state() == SLOT_FREE))
+            .or_else(|| slots.iter().position(|s| s.state() == SLOT_DISCONNECTED))
+    }
+
+    pub fn strategy(&self, slot: usize) -> &StrategySlot {
+        &self.layout().strategies[slot]
     }
 }
 

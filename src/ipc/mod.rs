@@ -8,3 +8,4 @@ pub mod shm_dir;
 pub mod shm_file;
 pub mod spsc_ring;
 pub mod strategy_rings;
+pub mod strategy_slot;

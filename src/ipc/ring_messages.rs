@@ -191,6 +191,8 @@ pub struct MarketSnapshot {
     /// Trading state from the feed: b'T' trading, b'H' halted, b'P' paused.
     pub trading_state: u8,
     pub reserved: [u8; 7],
+    /// Shares traded in the symbol so far today, all venues.
+    pub volume: u64,
 }
 
 impl RingMessage for MarketSnapshot {

@@ -146,7 +146,14 @@ impl Ring {
                 file_len: 0,
             });
         }
-        let mut file = ShmFile::create_new(path, Self::file_len(capacity))?;
+        // Built under a temporary name and published with a hard link, so
+        // that nobody ever opens a ring whose header is not yet written, and
+        // an existing ring is never replaced (link fails if the name exists).
+        let mut staging = path.as_os_str().to_owned();
+        staging.push(format!(".creating-{}", std::process::id()));
+        let staging = PathBuf::from(staging);
+        let _ = std::fs::remove_file(&staging);
+        let mut file = ShmFile::create_new(&staging, Self::file_len(capacity))?;
         let base = file.map.as_mut_ptr();
         let ring = Ring {
             base,
@@ -155,6 +162,14 @@ impl Ring {
             _backing: Arc::new(Backing::Shm(file)),
         };
         ring.init_header(name);
+        let published = std::fs::hard_link(&staging, path);
+        let _ = std::fs::remove_file(&staging);
+        published.map_err(|source| {
+            RingError::Shm(ShmError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
         Ok(ring)
     }
 
@@ -882,5 +897,118 @@ mod ping_pong_tests {
             assert_eq!(buf.payload(), &i.to_le_bytes());
         }
         t.join().unwrap();
+    }
+}
+
+#[cfg(test)]
+mod validation_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn temp_ring(capacity: usize) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ring");
+        Ring::create(&path, "r", capacity).unwrap();
+        (dir, path)
+    }
+
+    fn patch(path: &Path, offset: usize, bytes: &[u8]) {
+        let mut data = std::fs::read(path).unwrap();
+        data[offset..offset + bytes.len()].copy_from_slice(bytes);
+        std::fs::write(path, data).unwrap();
+    }
+
+    #[test]
+    fn ring_files_are_created_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_d, path) = temp_ring(4096);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    #[test]
+    fn wrong_magic_version_and_size_are_refused_with_clear_errors() {
+        let (_d, path) = temp_ring(4096);
+        patch(&path, OFF_MAGIC, b"NOTARING");
+        let e = Ring::open(&path).err().unwrap().to_string();
+        assert!(e.contains("not a Breakwater ring"), "{e}");
+
+        let (_d, path) = temp_ring(4096);
+        patch(&path, OFF_VERSION, &99u32.to_le_bytes());
+        let e = Ring::open(&path).err().unwrap().to_string();
+        assert!(e.contains("ring version 99"), "{e}");
+
+        let (_d, path) = temp_ring(4096);
+        patch(&path, OFF_CAPACITY, &8192u64.to_le_bytes());
+        let e = Ring::open(&path).err().unwrap().to_string();
+        assert!(e.contains("capacity 8192"), "{e}");
+
+        let (_d, path) = temp_ring(4096);
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(100).unwrap();
+        let e = Ring::open(&path).err().unwrap().to_string();
+        assert!(e.contains("at least 512"), "{e}");
+    }
+
+    #[test]
+    fn creating_over_an_existing_ring_is_refused() {
+        let (_d, path) = temp_ring(4096);
+        assert!(Ring::create(&path, "r", 4096).is_err());
+    }
+
+    #[test]
+    fn a_second_live_consumer_is_refused() {
+        let (_d, path) = temp_ring(4096);
+        let ring = Ring::open(&path).unwrap();
+        // Claim as a live process other than this one (the parent of the
+        // test runner), as a running appliance would hold it.
+        ring.atomic32(OFF_CONSUMER_PID)
+            .store(std::os::unix::process::parent_id(), Ordering::Release);
+        let e = Ring::open(&path)
+            .unwrap()
+            .consumer()
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("already has a live consumer"), "{e}");
+        // A dead owner's claim is taken over.
+        ring.atomic32(OFF_CONSUMER_PID)
+            .store(i32::MAX as u32 - 7, Ordering::Release);
+        assert!(Ring::open(&path).unwrap().consumer().is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        /// Whatever a producer leaves in the ring (garbage records, indices
+        /// anywhere), the consumer never reads outside it and never panics:
+        /// every read is a record inside the ring or a corruption error.
+        #[test]
+        fn fuzzed_ring_contents_never_crash_the_consumer(
+            data in proptest::collection::vec(any::<u8>(), 4096),
+            head in any::<u64>(),
+            tail in any::<u64>(),
+            align_head in any::<bool>(),
+        ) {
+            let ring = Ring::in_memory("fuzz", 4096);
+            // SAFETY: test-only writes into our own in-memory ring's data area.
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ring.data(), 4096) };
+            let tail = tail & !7;
+            let head = if align_head { tail.wrapping_add(head % 4097) & !7 } else { head };
+            ring.atomic64(OFF_HEAD).store(head, Ordering::Release);
+            ring.atomic64(OFF_TAIL).store(tail, Ordering::Release);
+            let mut c = ring.consumer_unclaimed();
+            let mut buf = RecordBuf::default();
+            for _ in 0..600 {
+                match c.try_pop(&mut buf) {
+                    Ok(true) => prop_assert!(buf.payload().len() <= MAX_PAYLOAD && buf.kind != KIND_PADDING),
+                    Ok(false) => break,
+                    Err(RingError::Corrupt { .. }) => break,
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+        }
     }
 }

@@ -360,6 +360,7 @@ impl MarketData {
             qty,
             time_ns,
         });
+        m.volume += u64::from(qty);
         m.last_trade_venue = venue as u8;
         m.volatility.on_trade(price, time_ns);
         if m.luld.on_trade(price, time_ns, &params) {

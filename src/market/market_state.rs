@@ -59,6 +59,8 @@ pub struct SymbolMarket {
     pub condition: MarketCondition,
     pub last_trade: Option<Trade>,
     pub last_trade_venue: u8,
+    /// Shares traded, all venues.
+    pub volume: u64,
     /// Boxed: the trade statistics are touched on trades only, and keeping
     /// them out of line keeps the quote fields of many symbols in cache.
     pub luld: Box<LuldState>,
@@ -79,6 +81,7 @@ impl SymbolMarket {
             condition: MarketCondition::OneSided,
             last_trade: None,
             last_trade_venue: 0,
+            volume: 0,
             luld: Box::new(LuldState::new(default_tier, prior_close)),
             tier_known: false,
             collar: None,
