@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod engine;
 pub mod feed;
+pub mod gateway;
 pub mod ipc;
 pub mod journal;
 pub mod market;

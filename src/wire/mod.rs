@@ -6,6 +6,7 @@
 pub mod bytes;
 pub mod decode_error;
 pub mod eth;
+pub mod fix;
 pub mod ipv4;
 pub mod itch;
 pub mod moldudp64;

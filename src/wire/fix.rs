@@ -1,0 +1,346 @@
+//! FIX 4.x tag=value frames, parsed in place. A frame is
+//! `8=BeginString SOH 9=BodyLength SOH <body> 10=NNN SOH`, where the body
+//! (from `35=` on) is exactly BodyLength bytes and NNN is the sum of every
+//! byte before `10=`, modulo 256. Both are verified before any field is
+//! read. Fields are indexed once into a fixed array on the stack; nothing
+//! allocates and no input can make the parser panic.
+
+pub const SOH: u8 = 0x01;
+/// Fields indexed per message; more is an error (no order-entry message
+/// comes close).
+pub const MAX_FIELDS: usize = 128;
+/// The largest frame accepted.
+pub const MAX_FRAME: usize = 16 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FixError {
+    /// More bytes are needed to complete the frame.
+    #[error("incomplete frame")]
+    Incomplete,
+    #[error("frame does not start with 8=FIX")]
+    BadBeginString,
+    #[error("BodyLength (9) is missing or not a number")]
+    BadBodyLengthField,
+    #[error("BodyLength (9) does not end at the CheckSum (10) field")]
+    BadBodyLength,
+    #[error("CheckSum (10) is {got:03}, the bytes sum to {computed:03}")]
+    BadChecksum { got: u32, computed: u32 },
+    #[error("CheckSum (10) is not three digits")]
+    BadChecksumField,
+    #[error("MsgType (35) is not the first body field")]
+    MissingMsgType,
+    #[error("field without '=' or with a bad tag")]
+    BadField,
+    #[error("more than {MAX_FIELDS} fields")]
+    TooManyFields,
+    #[error("frame longer than {MAX_FRAME} bytes")]
+    TooLong,
+}
+
+impl FixError {
+    /// Garbled frames are dropped (FIX says: ignore, no Reject); the stream
+    /// resynchronises at the next `8=FIX`.
+    pub fn is_garbled(self) -> bool {
+        !matches!(self, FixError::Incomplete)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Field {
+    tag: u32,
+    start: u16,
+    end: u16,
+}
+
+/// A verified frame and its indexed fields.
+#[derive(Clone)]
+pub struct FixMessage<'a> {
+    bytes: &'a [u8],
+    begin_string: &'a [u8],
+    fields: [Field; MAX_FIELDS],
+    count: usize,
+}
+
+impl std::fmt::Debug for FixMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.bytes).replace('\u{1}', "|"))
+    }
+}
+
+fn parse_u32(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 9 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(d - b'0');
+    }
+    Some(v)
+}
+
+fn find_soh(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes.get(from..)?.iter().position(|&b| b == SOH).map(|i| from + i)
+}
+
+/// The offset of the next `8=FIX` after position 0, for resynchronising
+/// after a garbled frame (or the end, if there is none).
+pub fn resync_offset(buf: &[u8]) -> usize {
+    buf.windows(5)
+        .skip(1)
+        .position(|w| w == b"8=FIX")
+        .map_or(buf.len().saturating_sub(4), |i| i + 1)
+}
+
+/// Parses the frame at the start of `buf`: the message and the bytes it
+/// used.
+pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
+    // 8=...SOH
+    if buf.len() < 2 {
+        return Err(FixError::Incomplete);
+    }
+    if &buf[..2] != b"8=" {
+        return Err(FixError::BadBeginString);
+    }
+    let Some(begin_end) = find_soh(buf, 2) else {
+        return if buf.len() > 32 { Err(FixError::BadBeginString) } else { Err(FixError::Incomplete) };
+    };
+    let begin_string = &buf[2..begin_end];
+    if !begin_string.starts_with(b"FIX") {
+        return Err(FixError::BadBeginString);
+    }
+    // 9=NNN SOH
+    let len_start = begin_end + 1;
+    if buf.len() < len_start + 2 {
+        return Err(FixError::Incomplete);
+    }
+    if &buf[len_start..len_start + 2] != b"9=" {
+        return Err(FixError::BadBodyLengthField);
+    }
+    let Some(len_end) = find_soh(buf, len_start + 2) else {
+        return if buf.len() > len_start + 12 { Err(FixError::BadBodyLengthField) } else { Err(FixError::Incomplete) };
+    };
+    let body_len = parse_u32(&buf[len_start + 2..len_end]).ok_or(FixError::BadBodyLengthField)? as usize;
+    let body_start = len_end + 1;
+    let body_end = body_start + body_len;
+    let total = body_end + 7; // "10=NNN" SOH
+    if total > MAX_FRAME {
+        return Err(FixError::TooLong);
+    }
+    if buf.len() < total {
+        return Err(FixError::Incomplete);
+    }
+    if &buf[body_end..body_end + 3] != b"10=" || buf[total - 1] != SOH {
+        return Err(FixError::BadBodyLength);
+    }
+    let got = parse_u32(&buf[body_end + 3..body_end + 6]).ok_or(FixError::BadChecksumField)?;
+    let computed = buf[..body_end].iter().fold(0u32, |s, &b| s.wrapping_add(u32::from(b))) % 256;
+    if got != computed {
+        return Err(FixError::BadChecksum { got, computed });
+    }
+    // Index the body's fields.
+    let mut m = FixMessage {
+        bytes: &buf[..total],
+        begin_string,
+        fields: [Field::default(); MAX_FIELDS],
+        count: 0,
+    };
+    let mut pos = body_start;
+    while pos < body_end {
+        let eq = buf[pos..body_end].iter().position(|&b| b == b'=').map(|i| pos + i).ok_or(FixError::BadField)?;
+        let tag = parse_u32(&buf[pos..eq]).ok_or(FixError::BadField)?;
+        let soh = find_soh(buf, eq + 1).filter(|&s| s < body_end).ok_or(FixError::BadField)?;
+        if m.count == MAX_FIELDS {
+            return Err(FixError::TooManyFields);
+        }
+        m.fields[m.count] = Field {
+            tag,
+            start: (eq + 1) as u16,
+            end: soh as u16,
+        };
+        m.count += 1;
+        pos = soh + 1;
+    }
+    if m.count == 0 || m.fields[0].tag != 35 {
+        return Err(FixError::MissingMsgType);
+    }
+    Ok((m, total))
+}
+
+impl<'a> FixMessage<'a> {
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    pub fn begin_string(&self) -> &'a [u8] {
+        self.begin_string
+    }
+
+    pub fn msg_type(&self) -> &'a [u8] {
+        self.value_at(0)
+    }
+
+    fn value_at(&self, i: usize) -> &'a [u8] {
+        let f = self.fields[i];
+        &self.bytes[usize::from(f.start)..usize::from(f.end)]
+    }
+
+    /// The first value of `tag`.
+    #[inline]
+    pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
+        (0..self.count).find(|&i| self.fields[i].tag == tag).map(|i| self.value_at(i))
+    }
+
+    pub fn get_u64(&self, tag: u32) -> Option<u64> {
+        let v = self.get(tag)?;
+        if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(v.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')))
+    }
+
+    /// A quantity: digits, optionally with a zero fraction ("100.00").
+    pub fn get_qty(&self, tag: u32) -> Option<u64> {
+        let v = self.get(tag)?;
+        let (whole, frac) = match v.iter().position(|&b| b == b'.') {
+            Some(i) => (&v[..i], &v[i + 1..]),
+            None => (v, &v[..0]),
+        };
+        if whole.is_empty() || whole.len() > 18 || !whole.iter().all(u8::is_ascii_digit) || !frac.iter().all(|&d| d == b'0') {
+            return None;
+        }
+        Some(whole.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')))
+    }
+
+    /// A price as Price(4) (1/10,000), exactly; at most four decimals.
+    pub fn get_price4(&self, tag: u32) -> Option<u32> {
+        parse_price4(self.get(tag)?)
+    }
+
+    pub fn get_char(&self, tag: u32) -> Option<u8> {
+        match self.get(tag)? {
+            [c] => Some(*c),
+            _ => None,
+        }
+    }
+
+    pub fn sequence_number(&self) -> Option<u64> {
+        self.get_u64(34)
+    }
+
+    /// `(tag, value)` for every body field, in order.
+    pub fn fields(&self) -> impl Iterator<Item = (u32, &'a [u8])> + '_ {
+        (0..self.count).map(|i| (self.fields[i].tag, self.value_at(i)))
+    }
+}
+
+/// "87.39" → 873900. Digits, an optional point and up to four decimals.
+pub fn parse_price4(v: &[u8]) -> Option<u32> {
+    let (whole, frac) = match v.iter().position(|&b| b == b'.') {
+        Some(i) => (&v[..i], &v[i + 1..]),
+        None => (v, &v[..0]),
+    };
+    if whole.is_empty() || whole.len() > 6 || frac.len() > 4 {
+        return None;
+    }
+    if !whole.iter().chain(frac).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut units = whole.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')) * 10_000;
+    let mut scale = 1_000;
+    for &d in frac {
+        units += u64::from(d - b'0') * scale;
+        scale /= 10;
+    }
+    u32::try_from(units).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_frames::frame;
+    use super::*;
+
+    /// The logon example of the FIX protocol's Wikipedia article, with its
+    /// published BodyLength 65 and CheckSum 062.
+    #[test]
+    fn a_published_logon_parses_and_its_checksum_verifies() {
+        let raw = b"8=FIX.4.2\x019=65\x0135=A\x0149=SERVER\x0156=CLIENT\x0134=177\x0152=20090107-18:15:16\x0198=0\x01108=30\x0110=062\x01";
+        let (m, used) = parse_frame(raw).unwrap();
+        assert_eq!(used, raw.len());
+        assert_eq!(m.msg_type(), b"A");
+        assert_eq!(m.begin_string(), b"FIX.4.2");
+        assert_eq!(m.get(49), Some(&b"SERVER"[..]));
+        assert_eq!(m.sequence_number(), Some(177));
+        assert_eq!(m.get_u64(108), Some(30));
+    }
+
+    #[test]
+    fn fields_are_read_by_tag() {
+        let f = frame("FIX.4.4", "35=8|34=12|11=BW7|55=AAPL|54=1|38=100|44=190.25|14=100.00|");
+        let (m, _) = parse_frame(&f).unwrap();
+        assert_eq!(m.msg_type(), b"8");
+        assert_eq!(m.sequence_number(), Some(12));
+        assert_eq!(m.get(11), Some(&b"BW7"[..]));
+        assert_eq!(m.get_char(54), Some(b'1'));
+        assert_eq!(m.get_qty(38), Some(100));
+        assert_eq!(m.get_qty(14), Some(100));
+        assert_eq!(m.get_price4(44), Some(1_902_500));
+        assert_eq!(m.get(999), None);
+        assert_eq!(m.fields().count(), 8);
+    }
+
+    #[test]
+    fn a_wrong_checksum_is_rejected() {
+        let mut f = frame("FIX.4.4", "35=0|34=2|");
+        let n = f.len();
+        f[n - 2] = if f[n - 2] == b'9' { b'0' } else { f[n - 2] + 1 };
+        assert!(matches!(parse_frame(&f), Err(FixError::BadChecksum { .. })));
+    }
+
+    #[test]
+    fn a_wrong_body_length_is_rejected() {
+        let f = frame("FIX.4.4", "35=0|34=2|");
+        let text = String::from_utf8(f).unwrap().replace("9=10", "9=9");
+        assert_eq!(parse_frame(text.as_bytes()).unwrap_err(), FixError::BadBodyLength);
+        let text2 = text.replace("9=9", "9=x");
+        assert_eq!(parse_frame(text2.as_bytes()).unwrap_err(), FixError::BadBodyLengthField);
+    }
+
+    #[test]
+    fn partial_frames_ask_for_more_and_garbage_is_skipped() {
+        let f = frame("FIX.4.4", "35=0|34=2|");
+        for cut in 0..f.len() {
+            assert_eq!(parse_frame(&f[..cut]).unwrap_err(), FixError::Incomplete, "cut {cut}");
+        }
+        let mut garbage = b"xx8=FIX.4.4\x019=99".to_vec();
+        garbage.extend_from_slice(&f);
+        assert_eq!(parse_frame(&garbage).unwrap_err(), FixError::BadBeginString);
+        let skip = resync_offset(&garbage);
+        assert_eq!(&garbage[skip..skip + 5], b"8=FIX");
+    }
+
+    #[test]
+    fn prices_parse_exactly() {
+        assert_eq!(parse_price4(b"87.39"), Some(873_900));
+        assert_eq!(parse_price4(b"0.0001"), Some(1));
+        assert_eq!(parse_price4(b"100"), Some(1_000_000));
+        assert_eq!(parse_price4(b"1.00001"), None);
+        assert_eq!(parse_price4(b"-1"), None);
+        assert_eq!(parse_price4(b""), None);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_frames {
+    /// A frame with the right body length and checksum ('|' stands for SOH).
+    pub fn frame(begin: &str, body: &str) -> Vec<u8> {
+        let body = body.replace('|', "\u{1}");
+        let head = format!("8={begin}\u{1}9={}\u{1}", body.len());
+        let mut m = format!("{head}{body}").into_bytes();
+        let sum = m.iter().fold(0u32, |s, &b| s + u32::from(b)) % 256;
+        m.extend_from_slice(format!("10={sum:03}\u{1}").as_bytes());
+        m
+    }
+}
