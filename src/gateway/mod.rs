@@ -3,3 +3,5 @@
 
 pub mod fix_encoder;
 pub mod fix_time;
+pub mod seq_store;
+pub mod fix_session;
