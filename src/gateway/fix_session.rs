@@ -49,6 +49,10 @@ pub enum SessionEvent {
     PeerReject { ref_seq: u64, text: String },
     /// We asked the peer to resend from `from`.
     ResendRequested { from: u64 },
+    /// The peer asked for a resend and we gap-filled our messages
+    /// `from..to` instead: it never processed them (orders among them were
+    /// not delivered).
+    GapFilled { from: u64, to: u64 },
     /// The session must be closed (the driver closes the socket).
     Disconnect { reason: String },
     LoggedOut,
@@ -86,6 +90,7 @@ pub struct FixSession {
     last_rx_ns: u64,
     last_tx_ns: u64,
     logon_sent_ns: u64,
+    logout_sent_ns: u64,
     test_request: Option<(u64, u64)>,
     /// The first seq of a gap we asked to be resent, until it is filled.
     resend_pending: Option<u64>,
@@ -93,6 +98,7 @@ pub struct FixSession {
 }
 
 const LOGON_TIMEOUT_NS: u64 = 10_000_000_000;
+const LOGOUT_TIMEOUT_NS: u64 = 5_000_000_000;
 
 impl FixSession {
     pub fn new(config: SessionConfig) -> std::io::Result<Self> {
@@ -111,6 +117,7 @@ impl FixSession {
             last_rx_ns: 0,
             last_tx_ns: 0,
             logon_sent_ns: 0,
+            logout_sent_ns: 0,
             test_request: None,
             resend_pending: None,
             stats: SessionStats::default(),
@@ -204,6 +211,7 @@ impl FixSession {
             self.start(b"5", now_ns).field(58, text.as_bytes());
             self.queue(now_ns);
             self.state = SessionState::LogoutSent;
+            self.logout_sent_ns = now_ns;
         }
     }
 
@@ -235,6 +243,10 @@ impl FixSession {
         match self.state {
             SessionState::LogonSent if now_ns.saturating_sub(self.logon_sent_ns) > LOGON_TIMEOUT_NS => {
                 self.disconnect("no Logon answer");
+            }
+            SessionState::LogoutSent if now_ns.saturating_sub(self.logout_sent_ns) > LOGOUT_TIMEOUT_NS => {
+                self.state = SessionState::Disconnected;
+                self.disconnect("no Logout answer");
             }
             SessionState::Active => {
                 if now_ns.saturating_sub(self.last_tx_ns) >= self.heartbeat_ns {
@@ -372,17 +384,26 @@ impl FixSession {
                 self.queue(now_ns);
             }
             b"2" => {
-                let from = m.get_u64(7).unwrap_or(1);
                 let next = self.store.next_sender_seq();
-                // Gap fill everything asked for: stale orders are not re-sent.
-                self.encoder
-                    .begin(b"4", from, now_ns)
-                    .field_char(43, b'Y')
-                    .field(122, &super::fix_time::utc_timestamp(now_ns))
-                    .field_char(123, b'Y')
-                    .field_u64(36, next);
-                self.queue(now_ns);
-                self.stats.gap_fills_sent += 1;
+                let from = m.get_u64(7).unwrap_or(1).max(1);
+                // EndSeqNo 0 (or beyond what we sent) means "up to the last".
+                let to = match m.get_u64(16) {
+                    Some(end) if end != 0 && end < next => end + 1,
+                    _ => next,
+                };
+                if from < to {
+                    // Gap fill everything asked for: stale orders are not
+                    // re-sent (the order layer learns which were not delivered).
+                    self.encoder
+                        .begin(b"4", from, now_ns)
+                        .field_char(43, b'Y')
+                        .field(122, &super::fix_time::utc_timestamp(now_ns))
+                        .field_char(123, b'Y')
+                        .field_u64(36, to);
+                    self.queue(now_ns);
+                    self.stats.gap_fills_sent += 1;
+                    self.events.push(SessionEvent::GapFilled { from, to });
+                }
             }
             b"3" => {
                 let text = String::from_utf8_lossy(m.get(58).unwrap_or(b"")).into_owned();
@@ -523,6 +544,7 @@ mod tests {
         let out = sent(&mut s);
         assert_eq!(out.len(), 1);
         assert!(out[0].contains("35=4|") && out[0].contains("34=2|") && out[0].contains("123=Y|36=5|"), "{out:?}");
+        assert_eq!(s.take_events().collect::<Vec<_>>(), [SessionEvent::GapFilled { from: 2, to: 5 }]);
     }
 
     #[test]

@@ -78,3 +78,4 @@ pub fn expected_counts(dir: &std::path::Path) -> Vec<ExpectedCounts> {
         })
         .collect()
 }
+pub mod quickfix_peer;
