@@ -31,7 +31,10 @@ pub enum OrderState {
 
 impl OrderState {
     pub fn is_terminal(self) -> bool {
-        matches!(self, OrderState::Filled | OrderState::Canceled | OrderState::Rejected | OrderState::Expired)
+        matches!(
+            self,
+            OrderState::Filled | OrderState::Canceled | OrderState::Rejected | OrderState::Expired
+        )
     }
 
     /// Order of progress: a status may only replace one of lower rank.
@@ -112,11 +115,18 @@ pub struct ChildOrder {
     pub cancel_wanted: bool,
     pub text: String,
     pub stale_reports: u32,
+    /// Rejected here, not by the venue: inferred not delivered. A report
+    /// from the venue overrules the inference.
+    pub rejected_locally: bool,
 }
 
 /// The status an OrdStatus (39) code stands for, given the fill so far.
 fn status_of(ord_status: u8, cum_qty: u64) -> Option<OrderState> {
-    let working = if cum_qty > 0 { OrderState::PartiallyFilled } else { OrderState::New };
+    let working = if cum_qty > 0 {
+        OrderState::PartiallyFilled
+    } else {
+        OrderState::New
+    };
     Some(match ord_status {
         b'A' => OrderState::PendingNew,
         // New, Replaced (4.2), PendingCancel, PendingReplace, Suspended,
@@ -132,7 +142,15 @@ fn status_of(ord_status: u8, cum_qty: u64) -> Option<OrderState> {
 }
 
 impl ChildOrder {
-    pub fn new(id: u64, venue: usize, symbol: &str, side: Side, qty: u64, price: u32, new_seq: u64) -> Self {
+    pub fn new(
+        id: u64,
+        venue: usize,
+        symbol: &str,
+        side: Side,
+        qty: u64,
+        price: u32,
+        new_seq: u64,
+    ) -> Self {
         ChildOrder {
             id,
             venue,
@@ -150,6 +168,7 @@ impl ChildOrder {
             cancel_wanted: false,
             text: String::new(),
             stale_reports: 0,
+            rejected_locally: false,
         }
     }
 
@@ -184,13 +203,27 @@ impl ChildOrder {
 
     /// Applies an ExecutionReport; `matched_id` is the ClOrdID number that
     /// found this order (its own, or that of a pending request).
-    pub fn on_execution_report(&mut self, r: &ExecutionReport<'_>, matched_id: u64) -> ReportEffect {
+    pub fn on_execution_report(
+        &mut self,
+        r: &ExecutionReport<'_>,
+        matched_id: u64,
+    ) -> ReportEffect {
         let mut effect = ReportEffect::default();
         self.unknown = false;
+        if self.rejected_locally {
+            // The venue has the order after all (a venue whose sequence
+            // store lagged its executions asked for it again): its report
+            // is the truth.
+            self.rejected_locally = false;
+            self.state = OrderState::PendingNew;
+            self.text.clear();
+        }
         if self.venue_order_id.is_none() && !r.order_id.is_empty() && r.order_id != b"NONE" {
             self.venue_order_id = Some(String::from_utf8_lossy(r.order_id).into_owned());
         }
-        let for_pending = self.pending.filter(|p| p.id == matched_id && matched_id != self.live_id);
+        let for_pending = self
+            .pending
+            .filter(|p| p.id == matched_id && matched_id != self.live_id);
 
         // A reject of a cancel or replace request (some venues send an
         // ExecutionReport, not OrderCancelReject).
@@ -274,7 +307,9 @@ impl ChildOrder {
             self.state = OrderState::Rejected;
             self.pending = None;
             self.unknown = false;
-            self.text = "not delivered: lost in a disconnect, and stale orders are not re-sent".into();
+            self.text =
+                "not delivered: lost in a disconnect, and stale orders are not re-sent".into();
+            self.rejected_locally = true;
             return true;
         }
         if self.pending.is_some_and(|p| lost(p.seq)) {
@@ -319,12 +354,21 @@ mod tests {
     #[test]
     fn ack_partial_and_full_fill_move_the_order_forward() {
         let mut o = order();
-        assert!(o.on_execution_report(&report(b"7", b'0', b'0', 0), 7).state_changed);
-        assert_eq!((o.state, o.venue_order_id.as_deref()), (OrderState::New, Some("V1")));
+        assert!(
+            o.on_execution_report(&report(b"7", b'0', b'0', 0), 7)
+                .state_changed
+        );
+        assert_eq!(
+            (o.state, o.venue_order_id.as_deref()),
+            (OrderState::New, Some("V1"))
+        );
         let e = o.on_execution_report(&report(b"7", b'F', b'1', 40), 7);
         assert_eq!((e.filled_qty, o.state), (40, OrderState::PartiallyFilled));
         let e = o.on_execution_report(&report(b"7", b'F', b'2', 100), 7);
-        assert_eq!((e.filled_qty, o.state, o.leaves_qty()), (60, OrderState::Filled, 0));
+        assert_eq!(
+            (e.filled_qty, o.state, o.leaves_qty()),
+            (60, OrderState::Filled, 0)
+        );
     }
 
     #[test]
@@ -339,9 +383,21 @@ mod tests {
     #[test]
     fn a_resent_fill_is_not_counted_twice() {
         let mut o = order();
-        assert_eq!(o.on_execution_report(&report(b"7", b'F', b'1', 30), 7).filled_qty, 30);
-        assert_eq!(o.on_execution_report(&report(b"7", b'F', b'1', 30), 7).filled_qty, 0);
-        assert_eq!(o.on_execution_report(&report(b"7", b'F', b'1', 20), 7).filled_qty, 0);
+        assert_eq!(
+            o.on_execution_report(&report(b"7", b'F', b'1', 30), 7)
+                .filled_qty,
+            30
+        );
+        assert_eq!(
+            o.on_execution_report(&report(b"7", b'F', b'1', 30), 7)
+                .filled_qty,
+            0
+        );
+        assert_eq!(
+            o.on_execution_report(&report(b"7", b'F', b'1', 20), 7)
+                .filled_qty,
+            0
+        );
         assert_eq!(o.cum_qty, 30);
     }
 
@@ -349,7 +405,11 @@ mod tests {
     fn cancel_in_flight_then_canceled() {
         let mut o = order();
         o.on_execution_report(&report(b"7", b'0', b'0', 0), 7);
-        o.pending = Some(PendingRequest { kind: RequestKind::Cancel, id: 8, seq: 3 });
+        o.pending = Some(PendingRequest {
+            kind: RequestKind::Cancel,
+            id: 8,
+            seq: 3,
+        });
         let pending_ack = o.on_execution_report(&report(b"8", b'6', b'6', 0), 8);
         assert!(!pending_ack.request_resolved && o.pending.is_some() && o.state == OrderState::New);
         let e = o.on_execution_report(&report(b"8", b'4', b'4', 0), 8);
@@ -370,14 +430,31 @@ mod tests {
     fn a_replace_moves_the_order_to_its_new_id_and_terms() {
         let mut o = order();
         o.on_execution_report(&report(b"7", b'0', b'0', 0), 7);
-        o.pending = Some(PendingRequest { kind: RequestKind::Replace { qty: 50, price: 990_000 }, id: 9, seq: 3 });
+        o.pending = Some(PendingRequest {
+            kind: RequestKind::Replace {
+                qty: 50,
+                price: 990_000,
+            },
+            id: 9,
+            seq: 3,
+        });
         let e = o.on_execution_report(&report(b"9", b'5', b'0', 0), 9);
         assert!(e.replaced && e.request_resolved);
-        assert_eq!((o.live_id, o.qty, o.price, o.pending), (9, 50, 990_000, None));
+        assert_eq!(
+            (o.live_id, o.qty, o.price, o.pending),
+            (9, 50, 990_000, None)
+        );
         // FIX 4.2 style: OrdStatus 5.
         let mut o = order();
-        o.pending = Some(PendingRequest { kind: RequestKind::Replace { qty: 10, price: 1 }, id: 9, seq: 3 });
-        assert!(o.on_execution_report(&report(b"9", b'5', b'5', 0), 9).replaced);
+        o.pending = Some(PendingRequest {
+            kind: RequestKind::Replace { qty: 10, price: 1 },
+            id: 9,
+            seq: 3,
+        });
+        assert!(
+            o.on_execution_report(&report(b"9", b'5', b'5', 0), 9)
+                .replaced
+        );
         assert_eq!(o.state, OrderState::New);
     }
 
@@ -385,7 +462,11 @@ mod tests {
     fn a_refused_cancel_clears_the_request_and_keeps_the_order() {
         let mut o = order();
         o.on_execution_report(&report(b"7", b'0', b'0', 0), 7);
-        o.pending = Some(PendingRequest { kind: RequestKind::Cancel, id: 8, seq: 3 });
+        o.pending = Some(PendingRequest {
+            kind: RequestKind::Cancel,
+            id: 8,
+            seq: 3,
+        });
         let reject = OrderCancelReject {
             cl_ord_id: b"8",
             orig_cl_ord_id: Some(b"7"),
@@ -395,7 +476,10 @@ mod tests {
         };
         let e = o.on_cancel_reject(&reject, 8);
         assert!(e.request_resolved && !e.state_changed);
-        assert_eq!((o.state, o.pending, o.text.as_str()), (OrderState::New, None, "too late"));
+        assert_eq!(
+            (o.state, o.pending, o.text.as_str()),
+            (OrderState::New, None, "too late")
+        );
     }
 
     #[test]
@@ -407,10 +491,31 @@ mod tests {
         assert_eq!((o.state, o.unknown), (OrderState::Rejected, false));
         let mut acked = order();
         acked.on_execution_report(&report(b"7", b'0', b'0', 0), 7);
-        acked.pending = Some(PendingRequest { kind: RequestKind::Cancel, id: 8, seq: 4 });
+        acked.pending = Some(PendingRequest {
+            kind: RequestKind::Cancel,
+            id: 8,
+            seq: 4,
+        });
         assert!(acked.on_not_delivered(4, 5));
         assert_eq!((acked.state, acked.pending), (OrderState::New, None));
         assert!(!acked.on_not_delivered(5, 9));
+    }
+
+    #[test]
+    fn a_report_from_the_venue_overrules_a_local_not_delivered_verdict() {
+        let mut o = order();
+        o.on_not_delivered(2, 3);
+        assert_eq!(o.state, OrderState::Rejected);
+        let e = o.on_execution_report(&report(b"7", b'F', b'2', 100), 7);
+        assert_eq!(
+            (e.filled_qty, o.state, o.rejected_locally),
+            (100, OrderState::Filled, false)
+        );
+        // A venue's own reject stays final.
+        let mut o = order();
+        o.on_execution_report(&report(b"7", b'8', b'8', 0), 7);
+        o.on_execution_report(&report(b"7", b'0', b'0', 0), 7);
+        assert_eq!(o.state, OrderState::Rejected);
     }
 
     #[test]
@@ -427,7 +532,12 @@ mod tests {
     /// place: the state machine does not depend on arrival order.
     #[test]
     fn every_arrival_order_of_ack_partial_fill_and_fill_ends_filled_with_the_full_quantity() {
-        let stream = [(b'0', b'0', 0), (b'F', b'1', 40), (b'F', b'1', 70), (b'F', b'2', 100)];
+        let stream = [
+            (b'0', b'0', 0),
+            (b'F', b'1', 40),
+            (b'F', b'1', 70),
+            (b'F', b'2', 100),
+        ];
         let mut idx = [0usize, 1, 2, 3];
         let mut permutations = 0;
         loop {
@@ -437,10 +547,16 @@ mod tests {
                 let (t, s, c) = stream[i];
                 filled += o.on_execution_report(&report(b"7", t, s, c), 7).filled_qty;
             }
-            assert_eq!((o.state, o.cum_qty, filled), (OrderState::Filled, 100, 100), "{idx:?}");
+            assert_eq!(
+                (o.state, o.cum_qty, filled),
+                (OrderState::Filled, 100, 100),
+                "{idx:?}"
+            );
             permutations += 1;
             // next permutation
-            let Some(k) = (0..3).rev().find(|&k| idx[k] < idx[k + 1]) else { break };
+            let Some(k) = (0..3).rev().find(|&k| idx[k] < idx[k + 1]) else {
+                break;
+            };
             let l = (k + 1..4).rev().find(|&l| idx[k] < idx[l]).unwrap();
             idx.swap(k, l);
             idx[k + 1..].reverse();

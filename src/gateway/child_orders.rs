@@ -64,7 +64,11 @@ impl ChildOrders {
         if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        Some(digits.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')))
+        Some(
+            digits
+                .iter()
+                .fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')),
+        )
     }
 
     pub fn insert(&mut self, order: ChildOrder) -> usize {
@@ -90,7 +94,10 @@ impl ChildOrders {
     }
 
     pub fn index_of(&self, id: u64) -> Option<usize> {
-        self.by_id.get(&id).copied().filter(|&i| self.orders[i].id == id)
+        self.by_id
+            .get(&id)
+            .copied()
+            .filter(|&i| self.orders[i].id == id)
     }
 
     pub fn get(&self, id: u64) -> Option<&ChildOrder> {
@@ -119,7 +126,9 @@ impl ChildOrders {
 
     /// Indices of the orders at `venue` that are still working.
     pub fn working_at(&self, venue: usize) -> Vec<usize> {
-        (0..self.orders.len()).filter(|&i| self.orders[i].venue == venue && self.orders[i].is_working()).collect()
+        (0..self.orders.len())
+            .filter(|&i| self.orders[i].venue == venue && self.orders[i].is_working())
+            .collect()
     }
 }
 
@@ -150,6 +159,9 @@ mod tests {
     #[test]
     fn run_prefixes_are_short_and_distinct_from_the_digits_that_follow() {
         let p = run_prefix();
-        assert!(p.starts_with("BW") && p.ends_with('-') && p.len() <= 10, "{p}");
+        assert!(
+            p.starts_with("BW") && p.ends_with('-') && p.len() <= 10,
+            "{p}"
+        );
     }
 }

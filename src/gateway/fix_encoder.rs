@@ -34,7 +34,10 @@ impl FixEncoder {
     pub fn begin(&mut self, msg_type: &[u8], seq: u64, unix_ns: u64) -> &mut Self {
         self.body.clear();
         self.field(35, msg_type);
-        let (sender, target) = (std::mem::take(&mut self.sender), std::mem::take(&mut self.target));
+        let (sender, target) = (
+            std::mem::take(&mut self.sender),
+            std::mem::take(&mut self.target),
+        );
         self.field(49, &sender);
         self.field(56, &target);
         self.sender = sender;
@@ -78,7 +81,8 @@ impl FixEncoder {
     pub fn field_price4(&mut self, tag: u32, price: u32) -> &mut Self {
         self.tag(tag);
         let mut b = itoa::Buffer::new();
-        self.body.extend_from_slice(b.format(price / 10_000).as_bytes());
+        self.body
+            .extend_from_slice(b.format(price / 10_000).as_bytes());
         let mut frac = price % 10_000;
         if frac != 0 {
             self.body.push(b'.');
@@ -94,6 +98,18 @@ impl FixEncoder {
         self
     }
 
+    /// The body written so far (from `35=`).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Appends fields already encoded (`tag=value SOH` ...).
+    #[inline]
+    pub fn raw(&mut self, fields: &[u8]) -> &mut Self {
+        self.body.extend_from_slice(fields);
+        self
+    }
+
     /// Adds the header and checksum; returns the complete frame.
     #[inline]
     pub fn finish(&mut self) -> &[u8] {
@@ -102,12 +118,22 @@ impl FixEncoder {
         self.frame.extend_from_slice(&self.begin_string);
         self.frame.extend_from_slice(b"\x019=");
         let mut b = itoa::Buffer::new();
-        self.frame.extend_from_slice(b.format(self.body.len()).as_bytes());
+        self.frame
+            .extend_from_slice(b.format(self.body.len()).as_bytes());
         self.frame.push(SOH);
         self.frame.extend_from_slice(&self.body);
-        let sum = self.frame.iter().fold(0u32, |s, &c| s.wrapping_add(u32::from(c))) % 256;
+        let sum = self
+            .frame
+            .iter()
+            .fold(0u32, |s, &c| s.wrapping_add(u32::from(c)))
+            % 256;
         self.frame.extend_from_slice(b"10=");
-        self.frame.extend_from_slice(&[b'0' + (sum / 100) as u8, b'0' + (sum / 10 % 10) as u8, b'0' + (sum % 10) as u8, SOH]);
+        self.frame.extend_from_slice(&[
+            b'0' + (sum / 100) as u8,
+            b'0' + (sum / 10 % 10) as u8,
+            b'0' + (sum % 10) as u8,
+            SOH,
+        ]);
         &self.frame
     }
 }
@@ -145,8 +171,13 @@ mod tests {
         // has no milliseconds: the body is written field by field here.
         let mut e = FixEncoder::new("FIX.4.2", "SERVER", "CLIENT");
         e.body.clear();
-        e.field(35, b"A").field(49, b"SERVER").field(56, b"CLIENT").field_u64(34, 177);
-        e.field(52, b"20090107-18:15:16").field_u64(98, 0).field_u64(108, 30);
+        e.field(35, b"A")
+            .field(49, b"SERVER")
+            .field(56, b"CLIENT")
+            .field_u64(34, 177);
+        e.field(52, b"20090107-18:15:16")
+            .field_u64(98, 0)
+            .field_u64(108, 30);
         let frame = e.finish();
         assert_eq!(
             frame,
@@ -157,7 +188,12 @@ mod tests {
     #[test]
     fn prices_format_without_trailing_zeros() {
         let mut e = FixEncoder::new("FIX.4.4", "A", "B");
-        for (p, text) in [(1_000_000u32, "100"), (1_902_500, "190.25"), (1, "0.0001"), (873_900, "87.39")] {
+        for (p, text) in [
+            (1_000_000u32, "100"),
+            (1_902_500, "190.25"),
+            (1, "0.0001"),
+            (873_900, "87.39"),
+        ] {
             e.body.clear();
             e.field_price4(44, p);
             assert_eq!(&e.body[3..e.body.len() - 1], text.as_bytes());

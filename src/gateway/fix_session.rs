@@ -8,8 +8,13 @@
 //! - sequence numbers, persisted in a [`SeqStore`]: a gap from the peer
 //!   triggers a ResendRequest (2); duplicates (PossDupFlag=Y) are dropped; a
 //!   number lower than expected without PossDupFlag ends the session;
-//! - the peer's ResendRequest is answered with SequenceReset-GapFill (4):
-//!   stale orders are never re-sent;
+//! - the peer's ResendRequest: messages from before this connection's
+//!   Logon are gap-filled (SequenceReset-GapFill, 4): stale orders are never
+//!   re-sent, and the order layer learns they were not delivered. Messages
+//!   sent since the Logon are in the peer's hands or on their way; if it
+//!   asks for them anyway, application messages are resent as sent
+//!   (PossDupFlag=Y, OrigSendingTime) and session messages gap-filled, as
+//!   FIX prescribes, so a peer holding them queued processes each once;
 //! - SequenceReset (4) from the peer, gap fill or reset;
 //! - garbled frames (bad length or checksum) are dropped, as FIX requires,
 //!   and counted; a message with a missing or bad field can be answered
@@ -46,15 +51,25 @@ pub enum SessionState {
 pub enum SessionEvent {
     LoggedOn,
     /// The peer rejected a message of ours (35=3): its seq and text.
-    PeerReject { ref_seq: u64, text: String },
+    PeerReject {
+        ref_seq: u64,
+        text: String,
+    },
     /// We asked the peer to resend from `from`.
-    ResendRequested { from: u64 },
+    ResendRequested {
+        from: u64,
+    },
     /// The peer asked for a resend and we gap-filled our messages
     /// `from..to` instead: it never processed them (orders among them were
     /// not delivered).
-    GapFilled { from: u64, to: u64 },
+    GapFilled {
+        from: u64,
+        to: u64,
+    },
     /// The session must be closed (the driver closes the socket).
-    Disconnect { reason: String },
+    Disconnect {
+        reason: String,
+    },
     LoggedOut,
 }
 
@@ -66,6 +81,7 @@ pub struct SessionStats {
     pub garbled: u64,
     pub duplicates_dropped: u64,
     pub gap_fills_sent: u64,
+    pub messages_resent: u64,
     pub resend_requests_sent: u64,
     pub heartbeats_sent: u64,
     pub test_requests_sent: u64,
@@ -91,10 +107,91 @@ pub struct FixSession {
     last_tx_ns: u64,
     logon_sent_ns: u64,
     logout_sent_ns: u64,
+    /// The sequence number of our Logon on this connection.
+    logon_seq: u64,
+    /// Application messages sent on this connection, for resends.
+    sent: SentMessages,
     test_request: Option<(u64, u64)>,
     /// The first seq of a gap we asked to be resent, until it is filled.
     resend_pending: Option<u64>,
     pub stats: SessionStats,
+}
+
+/// Application messages sent since the Logon: their bodies after the
+/// standard header, in one arena (capacity kept across connections, so no
+/// allocation per message once warm). Bounded: past the limit the oldest
+/// are forgotten and, if asked for, gap-filled.
+#[derive(Default)]
+struct SentMessages {
+    /// (seq, MsgType, SendingTime, range of fields in `arena`).
+    index: std::collections::VecDeque<SentMessage>,
+    arena: Vec<u8>,
+    /// Bytes of `arena` no longer referenced (forgotten messages).
+    dead: usize,
+}
+
+struct SentMessage {
+    seq: u64,
+    msg_type: [u8; 2],
+    msg_type_len: u8,
+    sending_time: [u8; 21],
+    start: usize,
+    end: usize,
+}
+
+const SENT_ARENA_LIMIT: usize = 8 << 20;
+
+impl SentMessages {
+    fn clear(&mut self) {
+        self.index.clear();
+        self.arena.clear();
+        self.dead = 0;
+    }
+
+    fn record(&mut self, seq: u64, msg_type: &[u8], sending_time: [u8; 21], fields: &[u8]) {
+        if msg_type.len() > 2 {
+            return;
+        }
+        if self.arena.len() + fields.len() > SENT_ARENA_LIMIT {
+            // Forget the older half.
+            let keep_from = self.index.len() / 2;
+            let cut = self
+                .index
+                .get(keep_from)
+                .map_or(self.arena.len(), |m| m.start);
+            self.index.drain(..keep_from);
+            self.arena.drain(..cut);
+            for m in &mut self.index {
+                m.start -= cut;
+                m.end -= cut;
+            }
+        }
+        let start = self.arena.len();
+        self.arena.extend_from_slice(fields);
+        let mut t = [0u8; 2];
+        t[..msg_type.len()].copy_from_slice(msg_type);
+        self.index.push_back(SentMessage {
+            seq,
+            msg_type: t,
+            msg_type_len: msg_type.len() as u8,
+            sending_time,
+            start,
+            end: self.arena.len(),
+        });
+    }
+
+    fn get(&self, seq: u64) -> Option<&SentMessage> {
+        let first = self.index.front()?.seq;
+        // Sequence numbers increase; look near the offset first.
+        let guess = seq.checked_sub(first)? as usize;
+        let m = self
+            .index
+            .get(guess.min(self.index.len().saturating_sub(1)))?;
+        if m.seq == seq {
+            return Some(m);
+        }
+        self.index.iter().find(|m| m.seq == seq)
+    }
 }
 
 const LOGON_TIMEOUT_NS: u64 = 10_000_000_000;
@@ -118,6 +215,8 @@ impl FixSession {
             last_tx_ns: 0,
             logon_sent_ns: 0,
             logout_sent_ns: 0,
+            logon_seq: 1,
+            sent: SentMessages::default(),
             test_request: None,
             resend_pending: None,
             stats: SessionStats::default(),
@@ -182,6 +281,8 @@ impl FixSession {
         }
         let hb = u64::from(self.config.heartbeat_s);
         let reset = self.config.reset_on_logon;
+        self.logon_seq = self.store.next_sender_seq();
+        self.sent.clear();
         let e = self.start(b"A", now_ns);
         e.field_u64(98, 0).field_u64(108, hb);
         if reset {
@@ -202,7 +303,9 @@ impl FixSession {
     }
 
     fn disconnect(&mut self, reason: impl Into<String>) {
-        self.events.push(SessionEvent::Disconnect { reason: reason.into() });
+        self.events.push(SessionEvent::Disconnect {
+            reason: reason.into(),
+        });
     }
 
     /// Asks the peer to end the session.
@@ -216,12 +319,25 @@ impl FixSession {
     }
 
     /// Sends an application message; `fill` writes its body fields.
-    pub fn send_app(&mut self, msg_type: &[u8], now_ns: u64, fill: impl FnOnce(&mut FixEncoder)) -> Result<u64, SendError> {
+    pub fn send_app(
+        &mut self,
+        msg_type: &[u8],
+        now_ns: u64,
+        fill: impl FnOnce(&mut FixEncoder),
+    ) -> Result<u64, SendError> {
         if self.state != SessionState::Active {
             return Err(SendError::NotLoggedOn);
         }
         let seq = self.store.next_sender_seq();
-        fill(self.start(msg_type, now_ns));
+        let sending_time = super::fix_time::utc_timestamp(now_ns);
+        let header_len = self.start(msg_type, now_ns).body().len();
+        fill(&mut self.encoder);
+        self.sent.record(
+            seq,
+            msg_type,
+            sending_time,
+            &self.encoder.body()[header_len..],
+        );
         self.queue(now_ns);
         Ok(seq)
     }
@@ -241,10 +357,14 @@ impl FixSession {
     /// Timers: heartbeats, test requests, logon timeout.
     pub fn on_tick(&mut self, now_ns: u64) {
         match self.state {
-            SessionState::LogonSent if now_ns.saturating_sub(self.logon_sent_ns) > LOGON_TIMEOUT_NS => {
+            SessionState::LogonSent
+                if now_ns.saturating_sub(self.logon_sent_ns) > LOGON_TIMEOUT_NS =>
+            {
                 self.disconnect("no Logon answer");
             }
-            SessionState::LogoutSent if now_ns.saturating_sub(self.logout_sent_ns) > LOGOUT_TIMEOUT_NS => {
+            SessionState::LogoutSent
+                if now_ns.saturating_sub(self.logout_sent_ns) > LOGOUT_TIMEOUT_NS =>
+            {
                 self.state = SessionState::Disconnected;
                 self.disconnect("no Logout answer");
             }
@@ -258,7 +378,9 @@ impl FixSession {
                     Some((_, sent)) if now_ns.saturating_sub(sent) > self.heartbeat_ns => {
                         self.disconnect("the peer did not answer a TestRequest");
                     }
-                    None if now_ns.saturating_sub(self.last_rx_ns) > self.heartbeat_ns + self.heartbeat_ns / 5 => {
+                    None if now_ns.saturating_sub(self.last_rx_ns)
+                        > self.heartbeat_ns + self.heartbeat_ns / 5 =>
+                    {
                         let id = now_ns;
                         self.start(b"1", now_ns).field_u64(112, id);
                         self.queue(now_ns);
@@ -274,7 +396,12 @@ impl FixSession {
 
     /// Bytes from the socket: every complete message is handled; application
     /// messages go to `app` (in sequence, duplicates dropped).
-    pub fn on_bytes(&mut self, data: &[u8], now_ns: u64, app: &mut impl FnMut(&mut FixSession, &FixMessage<'_>)) {
+    pub fn on_bytes(
+        &mut self,
+        data: &[u8],
+        now_ns: u64,
+        app: &mut impl FnMut(&mut FixSession, &FixMessage<'_>),
+    ) {
         self.rx.extend_from_slice(data);
         self.last_rx_ns = now_ns;
         let mut rx = std::mem::take(&mut self.rx);
@@ -304,7 +431,12 @@ impl FixSession {
         self.rx = rx;
     }
 
-    fn handle(&mut self, m: &FixMessage<'_>, now_ns: u64, app: &mut impl FnMut(&mut FixSession, &FixMessage<'_>)) {
+    fn handle(
+        &mut self,
+        m: &FixMessage<'_>,
+        now_ns: u64,
+        app: &mut impl FnMut(&mut FixSession, &FixMessage<'_>),
+    ) {
         if m.begin_string() != self.config.begin_string.as_bytes() {
             self.logout("wrong BeginString", now_ns);
             self.disconnect("the peer's BeginString does not match");
@@ -347,9 +479,15 @@ impl FixSession {
         }
         if seq > expected {
             // A gap: ask for it (once) and drop this one; it will be resent.
-            if msg_type == b"5" {
-                self.handle_logout(now_ns);
-                return;
+            // A Logout is taken at once; a ResendRequest is answered at once
+            // (both sides may be asking each other, as after a disconnect).
+            match msg_type {
+                b"5" => {
+                    self.handle_logout(now_ns);
+                    return;
+                }
+                b"2" => self.answer_resend_request(m, now_ns),
+                _ => {}
             }
             if self.resend_pending.is_none() {
                 self.request_resend(expected, now_ns);
@@ -360,7 +498,10 @@ impl FixSession {
             if poss_dup {
                 self.stats.duplicates_dropped += 1;
             } else {
-                self.logout(&format!("MsgSeqNum too low, expecting {expected} but received {seq}"), now_ns);
+                self.logout(
+                    &format!("MsgSeqNum too low, expecting {expected} but received {seq}"),
+                    now_ns,
+                );
                 self.disconnect(format!("peer seq {seq} below the expected {expected}"));
             }
             return;
@@ -383,28 +524,7 @@ impl FixSession {
                 self.start(b"0", now_ns).field(112, &id);
                 self.queue(now_ns);
             }
-            b"2" => {
-                let next = self.store.next_sender_seq();
-                let from = m.get_u64(7).unwrap_or(1).max(1);
-                // EndSeqNo 0 (or beyond what we sent) means "up to the last".
-                let to = match m.get_u64(16) {
-                    Some(end) if end != 0 && end < next => end + 1,
-                    _ => next,
-                };
-                if from < to {
-                    // Gap fill everything asked for: stale orders are not
-                    // re-sent (the order layer learns which were not delivered).
-                    self.encoder
-                        .begin(b"4", from, now_ns)
-                        .field_char(43, b'Y')
-                        .field(122, &super::fix_time::utc_timestamp(now_ns))
-                        .field_char(123, b'Y')
-                        .field_u64(36, to);
-                    self.queue(now_ns);
-                    self.stats.gap_fills_sent += 1;
-                    self.events.push(SessionEvent::GapFilled { from, to });
-                }
-            }
+            b"2" => self.answer_resend_request(m, now_ns),
             b"3" => {
                 let text = String::from_utf8_lossy(m.get(58).unwrap_or(b"")).into_owned();
                 self.events.push(SessionEvent::PeerReject {
@@ -425,6 +545,63 @@ impl FixSession {
             b"A" => {}
             _ => app(self, m),
         }
+    }
+
+    /// The peer asked for our messages from BeginSeqNo (7) to EndSeqNo
+    /// (16, 0 for "the last"). See the module notes: before this Logon,
+    /// gap fill; since, resend application messages and gap-fill the rest.
+    fn answer_resend_request(&mut self, m: &FixMessage<'_>, now_ns: u64) {
+        let next = self.store.next_sender_seq();
+        let from = m.get_u64(7).unwrap_or(1).max(1);
+        let to = match m.get_u64(16) {
+            Some(end) if end != 0 && end < next => end + 1,
+            _ => next,
+        };
+        if from >= to {
+            return;
+        }
+        let stale_end = to.min(self.logon_seq.max(from));
+        if from < stale_end {
+            self.events.push(SessionEvent::GapFilled {
+                from,
+                to: stale_end,
+            });
+        }
+        let mut gap_start = from;
+        let mut seq = stale_end;
+        while seq < to {
+            if let Some(sent) = self.sent.get(seq) {
+                let (msg_type, sending_time, start, end) =
+                    (sent.msg_type, sent.sending_time, sent.start, sent.end);
+                let type_len = usize::from(sent.msg_type_len);
+                if gap_start < seq {
+                    self.gap_fill(gap_start, seq, now_ns);
+                }
+                self.encoder
+                    .begin(&msg_type[..type_len], seq, now_ns)
+                    .field_char(43, b'Y')
+                    .field(122, &sending_time)
+                    .raw(&self.sent.arena[start..end]);
+                self.queue(now_ns);
+                self.stats.messages_resent += 1;
+                gap_start = seq + 1;
+            }
+            seq += 1;
+        }
+        if gap_start < to {
+            self.gap_fill(gap_start, to, now_ns);
+        }
+    }
+
+    fn gap_fill(&mut self, from: u64, to: u64, now_ns: u64) {
+        self.encoder
+            .begin(b"4", from, now_ns)
+            .field_char(43, b'Y')
+            .field(122, &super::fix_time::utc_timestamp(now_ns))
+            .field_char(123, b'Y')
+            .field_u64(36, to);
+        self.queue(now_ns);
+        self.stats.gap_fills_sent += 1;
     }
 
     fn request_resend(&mut self, from: u64, now_ns: u64) {
@@ -476,16 +653,28 @@ mod tests {
     }
 
     fn peer(seq: u64, body: &str) -> Vec<u8> {
-        frame("FIX.4.4", &format!("35={}|49=VENUE|56=BW|34={seq}|52=20240101-00:00:00.000|{}", &body[..body.find('|').unwrap()], &body[body.find('|').unwrap() + 1..]))
+        frame(
+            "FIX.4.4",
+            &format!(
+                "35={}|49=VENUE|56=BW|34={seq}|52=20240101-00:00:00.000|{}",
+                &body[..body.find('|').unwrap()],
+                &body[body.find('|').unwrap() + 1..]
+            ),
+        )
     }
 
     fn logged_on(dir: &std::path::Path) -> FixSession {
         let mut s = session(dir);
         s.on_connected(1);
         assert!(sent(&mut s)[0].contains("35=A|49=BW|56=VENUE|34=1|"));
-        s.on_bytes(&peer(1, "A|98=0|108=30|"), 2, &mut |_, _| panic!("no app message"));
+        s.on_bytes(&peer(1, "A|98=0|108=30|"), 2, &mut |_, _| {
+            panic!("no app message")
+        });
         assert!(s.is_active());
-        assert_eq!(s.take_events().collect::<Vec<_>>(), [SessionEvent::LoggedOn]);
+        assert_eq!(
+            s.take_events().collect::<Vec<_>>(),
+            [SessionEvent::LoggedOn]
+        );
         s
     }
 
@@ -494,7 +683,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = logged_on(dir.path());
         let mut got = Vec::new();
-        s.on_bytes(&peer(2, "8|11=1|39=0|"), 3, &mut |_, m| got.push(m.get(11).unwrap().to_vec()));
+        s.on_bytes(&peer(2, "8|11=1|39=0|"), 3, &mut |_, m| {
+            got.push(m.get(11).unwrap().to_vec())
+        });
         assert_eq!(got, [b"1".to_vec()]);
         assert_eq!(s.next_target_seq(), 3);
     }
@@ -505,7 +696,10 @@ mod tests {
         let mut s = logged_on(dir.path());
         s.on_bytes(&peer(2, "1|112=PING7|"), 3, &mut |_, _| {});
         let out = sent(&mut s);
-        assert!(out[0].contains("35=0|") && out[0].contains("112=PING7|"), "{out:?}");
+        assert!(
+            out[0].contains("35=0|") && out[0].contains("112=PING7|"),
+            "{out:?}"
+        );
     }
 
     #[test]
@@ -513,38 +707,122 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = logged_on(dir.path());
         let mut got = Vec::new();
-        s.on_bytes(&peer(4, "8|11=3|"), 3, &mut |_, m| got.push(m.get(11).unwrap().to_vec()));
-        s.on_bytes(&peer(5, "8|11=4|"), 3, &mut |_, m| got.push(m.get(11).unwrap().to_vec()));
+        s.on_bytes(&peer(4, "8|11=3|"), 3, &mut |_, m| {
+            got.push(m.get(11).unwrap().to_vec())
+        });
+        s.on_bytes(&peer(5, "8|11=4|"), 3, &mut |_, m| {
+            got.push(m.get(11).unwrap().to_vec())
+        });
         assert!(got.is_empty(), "messages after a gap wait for the resend");
         let out = sent(&mut s);
         assert_eq!(out.len(), 1, "{out:?}");
-        assert!(out[0].contains("35=2|") && out[0].contains("7=2|16=0|"), "{out:?}");
+        assert!(
+            out[0].contains("35=2|") && out[0].contains("7=2|16=0|"),
+            "{out:?}"
+        );
         // The resend: 2 and 3 (PossDup), then 4 and 5 again.
         for (seq, id) in [(2, 1), (3, 2), (4, 3), (5, 4)] {
-            s.on_bytes(&peer(seq, &format!("8|43=Y|11={id}|")), 4, &mut |_, m| got.push(m.get(11).unwrap().to_vec()));
+            s.on_bytes(&peer(seq, &format!("8|43=Y|11={id}|")), 4, &mut |_, m| {
+                got.push(m.get(11).unwrap().to_vec())
+            });
         }
-        assert_eq!(got, [b"1".to_vec(), b"2".to_vec(), b"3".to_vec(), b"4".to_vec()]);
+        assert_eq!(
+            got,
+            [b"1".to_vec(), b"2".to_vec(), b"3".to_vec(), b"4".to_vec()]
+        );
         // A late duplicate is dropped.
-        s.on_bytes(&peer(3, "8|43=Y|11=2|"), 5, &mut |_, _| panic!("duplicate delivered"));
+        s.on_bytes(&peer(3, "8|43=Y|11=2|"), 5, &mut |_, _| {
+            panic!("duplicate delivered")
+        });
         assert_eq!(s.stats.duplicates_dropped, 1);
     }
 
     #[test]
-    fn the_peers_resend_request_is_gap_filled_not_replayed() {
+    fn messages_of_this_connection_are_resent_as_sent_and_session_messages_gap_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = logged_on(dir.path());
+        s.send_app(b"D", 3, |e| {
+            e.field(11, b"X");
+        })
+        .unwrap(); // 2
+        s.on_tick(40_000_000_000); // 3, 4: heartbeat and test request
+        s.send_app(b"F", 5, |e| {
+            e.field(11, b"Y");
+        })
+        .unwrap(); // 5
+        sent(&mut s);
+        s.on_bytes(&peer(2, "2|7=2|16=0|"), 41_000_000_000, &mut |_, _| {});
+        let out = sent(&mut s);
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(
+            out[0].contains("35=D|")
+                && out[0].contains("34=2|")
+                && out[0].contains("|43=Y|122=19700101-00:00:00.000|11=X|"),
+            "{out:?}"
+        );
+        assert!(
+            out[1].contains("35=4|") && out[1].contains("34=3|") && out[1].contains("123=Y|36=5|"),
+            "{out:?}"
+        );
+        assert!(
+            out[2].contains("35=F|")
+                && out[2].contains("34=5|")
+                && out[2].contains("|43=Y|122=19700101-00:00:00.000|11=Y|"),
+            "{out:?}"
+        );
+        assert_eq!(s.take_events().count(), 0, "nothing was lost");
+        assert_eq!(s.stats.messages_resent, 2);
+    }
+
+    #[test]
+    fn after_a_reconnect_only_the_previous_connections_messages_are_gap_filled() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = logged_on(dir.path());
         for _ in 0..3 {
-            s.send_app(b"D", 3, |e| {
-                e.field(11, b"X");
-            })
-            .unwrap();
+            s.send_app(b"D", 3, |_| {}).unwrap(); // 2, 3, 4: lost with the link
         }
+        s.on_disconnected();
+        s.on_connected(5); // Logon 5
+        s.on_bytes(&peer(2, "A|98=0|108=30|"), 6, &mut |_, _| {});
+        s.send_app(b"D", 7, |_| {}).unwrap(); // 6: on this connection
         sent(&mut s);
-        s.on_bytes(&peer(2, "2|7=2|16=0|"), 4, &mut |_, _| {});
+        s.take_events().for_each(drop);
+        s.on_bytes(&peer(3, "2|7=2|16=0|"), 8, &mut |_, _| {});
         let out = sent(&mut s);
-        assert_eq!(out.len(), 1);
-        assert!(out[0].contains("35=4|") && out[0].contains("34=2|") && out[0].contains("123=Y|36=5|"), "{out:?}");
-        assert_eq!(s.take_events().collect::<Vec<_>>(), [SessionEvent::GapFilled { from: 2, to: 5 }]);
+        // 2-4 (stale) and 5 (the Logon) in one gap fill; 6 resent.
+        assert!(
+            out[0].contains("35=4|") && out[0].contains("34=2|") && out[0].contains("123=Y|36=6|"),
+            "{out:?}"
+        );
+        assert!(
+            out[1].contains("35=D|") && out[1].contains("34=6|") && out[1].contains("43=Y|"),
+            "{out:?}"
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(
+            s.take_events().collect::<Vec<_>>(),
+            [SessionEvent::GapFilled { from: 2, to: 5 }]
+        );
+    }
+
+    #[test]
+    fn a_resend_request_beyond_a_gap_is_answered_while_our_own_request_is_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = logged_on(dir.path());
+        s.send_app(b"D", 3, |_| {}).unwrap();
+        sent(&mut s);
+        // The peer's 2 and 3 were lost; its 4 asks us to resend from 2.
+        s.on_bytes(&peer(4, "2|7=2|16=0|"), 4, &mut |_, _| panic!());
+        let out = sent(&mut s);
+        assert!(
+            out[0].contains("35=D|") && out[0].contains("34=2|") && out[0].contains("43=Y|"),
+            "{out:?}"
+        );
+        assert!(
+            out[1].contains("35=2|") && out[1].contains("7=2|"),
+            "{out:?}"
+        );
+        assert_eq!(s.next_target_seq(), 2, "still waiting for the peer's 2");
     }
 
     #[test]
@@ -557,7 +835,9 @@ mod tests {
         let mut stream = bad;
         stream.extend_from_slice(&peer(2, "8|11=2|"));
         let mut got = Vec::new();
-        s.on_bytes(&stream, 3, &mut |_, m| got.push(m.get(11).unwrap().to_vec()));
+        s.on_bytes(&stream, 3, &mut |_, m| {
+            got.push(m.get(11).unwrap().to_vec())
+        });
         assert_eq!(got, [b"2".to_vec()]);
         assert_eq!(s.stats.garbled, 1);
     }
@@ -568,7 +848,10 @@ mod tests {
         let mut s = logged_on(dir.path());
         s.on_bytes(&peer(1, "8|11=1|"), 3, &mut |_, _| panic!());
         let events: Vec<SessionEvent> = s.take_events().collect();
-        assert!(matches!(&events[..], [SessionEvent::Disconnect { reason }] if reason.contains("below the expected 2")), "{events:?}");
+        assert!(
+            matches!(&events[..], [SessionEvent::Disconnect { reason }] if reason.contains("below the expected 2")),
+            "{events:?}"
+        );
         assert!(sent(&mut s)[0].contains("35=5|"));
     }
 
@@ -579,13 +862,21 @@ mod tests {
         let sec = 1_000_000_000u64;
         s.on_tick(31 * sec);
         let out = sent(&mut s);
-        assert!(out.len() == 1 && out[0].contains("35=0|"), "a heartbeat after 30 s idle: {out:?}");
+        assert!(
+            out.len() == 1 && out[0].contains("35=0|"),
+            "a heartbeat after 30 s idle: {out:?}"
+        );
         s.on_tick(37 * sec);
         let out = sent(&mut s);
-        assert!(out.len() == 1 && out[0].contains("35=1|"), "a test request after 36 s of silence: {out:?}");
+        assert!(
+            out.len() == 1 && out[0].contains("35=1|"),
+            "a test request after 36 s of silence: {out:?}"
+        );
         assert_eq!(s.take_events().count(), 0);
         s.on_tick(68 * sec);
-        assert!(s.take_events().any(|e| matches!(e, SessionEvent::Disconnect { .. })));
+        assert!(s
+            .take_events()
+            .any(|e| matches!(e, SessionEvent::Disconnect { .. })));
     }
 
     #[test]
@@ -597,6 +888,9 @@ mod tests {
         drop(s);
         let mut s = session(dir.path());
         s.on_connected(10);
-        assert!(sent(&mut s)[0].contains("34=3|"), "the next logon continues at 3");
+        assert!(
+            sent(&mut s)[0].contains("34=3|"),
+            "the next logon continues at 3"
+        );
     }
 }

@@ -47,8 +47,14 @@ mod tests {
     fn known_instants_format_as_fix_utc_timestamps() {
         assert_eq!(&utc_timestamp(0), b"19700101-00:00:00.000");
         // 2009-01-07 18:15:16 UTC (the FIX logon example's SendingTime).
-        assert_eq!(&utc_timestamp(1_231_352_116_000_000_000), b"20090107-18:15:16.000");
+        assert_eq!(
+            &utc_timestamp(1_231_352_116_000_000_000),
+            b"20090107-18:15:16.000"
+        );
         // 2024-02-29 23:59:59.999 (a leap day).
-        assert_eq!(&utc_timestamp(1_709_251_199_999_000_000), b"20240229-23:59:59.999");
+        assert_eq!(
+            &utc_timestamp(1_709_251_199_999_000_000),
+            b"20240229-23:59:59.999"
+        );
     }
 }

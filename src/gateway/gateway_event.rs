@@ -10,10 +10,18 @@ pub enum OrderEvent {
     /// The order's status moved (acknowledged, filled, canceled, ...).
     State(OrderState),
     /// New fill quantity and its price (Price(4)), when the report has one.
-    Fill { qty: u64, price: Option<u32> },
-    Replaced { qty: u64, price: u32 },
+    Fill {
+        qty: u64,
+        price: Option<u32>,
+    },
+    Replaced {
+        qty: u64,
+        price: u32,
+    },
     /// A cancel or replace was refused; the order stands as it was.
-    RequestRefused { text: String },
+    RequestRefused {
+        text: String,
+    },
     /// The order never reached the venue (lost in a disconnect, not
     /// re-sent); it is rejected locally.
     NotDelivered,
@@ -27,16 +35,33 @@ pub enum OrderEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
     Connected,
-    ConnectFailed { error: String },
-    Disconnected { reason: String },
+    ConnectFailed {
+        error: String,
+    },
+    Disconnected {
+        reason: String,
+    },
     Session(SessionEvent),
-    Order { order: u64, event: OrderEvent },
+    Order {
+        order: u64,
+        event: OrderEvent,
+    },
     /// A report for an order we do not know (another run's, say).
-    Orphan { cl_ord_id: String, exec_type: u8 },
+    Orphan {
+        cl_ord_id: String,
+        exec_type: u8,
+    },
     /// The peer refused a message of ours at the business level (35=j).
-    BusinessReject { ref_seq: u64, ref_msg_type: String, text: String },
+    BusinessReject {
+        ref_seq: u64,
+        ref_msg_type: String,
+        text: String,
+    },
     /// A message from the peer we answered with Reject (35=3).
-    RejectedInbound { seq: u64, text: String },
+    RejectedInbound {
+        seq: u64,
+        text: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,25 +83,52 @@ impl GatewayEvent {
             EventKind::Session(e) => format!("session: {e:?}"),
             EventKind::Order { order, event } => match event {
                 OrderEvent::State(s) => format!("order {order} {}", s.name()),
-                OrderEvent::Fill { qty, price: Some(p) } => {
-                    format!("order {order} fill {qty} @ {}.{:04}", p / 10_000, p % 10_000)
+                OrderEvent::Fill {
+                    qty,
+                    price: Some(p),
+                } => {
+                    format!(
+                        "order {order} fill {qty} @ {}.{:04}",
+                        p / 10_000,
+                        p % 10_000
+                    )
                 }
                 OrderEvent::Fill { qty, price: None } => format!("order {order} fill {qty}"),
                 OrderEvent::Replaced { qty, price } => {
-                    format!("order {order} replaced: {qty} @ {}.{:04}", price / 10_000, price % 10_000)
+                    format!(
+                        "order {order} replaced: {qty} @ {}.{:04}",
+                        price / 10_000,
+                        price % 10_000
+                    )
                 }
-                OrderEvent::RequestRefused { text } => format!("order {order} request refused: {text}"),
-                OrderEvent::NotDelivered => format!("order {order} not delivered (rejected locally)"),
+                OrderEvent::RequestRefused { text } => {
+                    format!("order {order} request refused: {text}")
+                }
+                OrderEvent::NotDelivered => {
+                    format!("order {order} not delivered (rejected locally)")
+                }
                 OrderEvent::Unknown => format!("order {order} state unknown (disconnected)"),
                 OrderEvent::Stale => format!("order {order} stale report ignored"),
             },
-            EventKind::Orphan { cl_ord_id, exec_type } => {
-                format!("report for unknown order {cl_ord_id} (ExecType {})", *exec_type as char)
+            EventKind::Orphan {
+                cl_ord_id,
+                exec_type,
+            } => {
+                format!(
+                    "report for unknown order {cl_ord_id} (ExecType {})",
+                    *exec_type as char
+                )
             }
-            EventKind::BusinessReject { ref_seq, ref_msg_type, text } => {
+            EventKind::BusinessReject {
+                ref_seq,
+                ref_msg_type,
+                text,
+            } => {
                 format!("peer refused our {ref_msg_type} seq {ref_seq}: {text}")
             }
-            EventKind::RejectedInbound { seq, text } => format!("rejected peer message {seq}: {text}"),
+            EventKind::RejectedInbound { seq, text } => {
+                format!("rejected peer message {seq}: {text}")
+            }
         };
         format!("{venue_name} {what}")
     }

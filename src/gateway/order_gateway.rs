@@ -82,7 +82,11 @@ fn user_data(op: u64, venue: usize, generation: u32) -> u64 {
 }
 
 fn split_user_data(data: u64) -> (u64, usize, u32) {
-    (data & 0xff, ((data >> 8) & 0xff_ffff) as usize, (data >> 32) as u32)
+    (
+        data & 0xff,
+        ((data >> 8) & 0xff_ffff) as usize,
+        (data >> 32) as u32,
+    )
 }
 
 struct Venue {
@@ -115,12 +119,11 @@ impl OrderGateway {
         let ring = IoUring::new(256).map_err(GatewayError::Ring)?;
         let mut venues = Vec::with_capacity(config.venues.len());
         for (i, v) in config.venues.iter().enumerate() {
-            let session = VenueSession::new(i, &v.name, v.session.clone(), v.cancel_on_disconnect).map_err(|error| {
-                GatewayError::SeqStore {
+            let session = VenueSession::new(i, &v.name, v.session.clone(), v.cancel_on_disconnect)
+                .map_err(|error| GatewayError::SeqStore {
                     venue: v.name.clone(),
                     error,
-                }
-            })?;
+                })?;
             venues.push(Venue {
                 session,
                 conn: VenueConnection::new(v.addr),
@@ -128,12 +131,20 @@ impl OrderGateway {
                 stop_requested: false,
             });
         }
-        let journal_path = config.journal.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let journal_path = config
+            .journal
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         let journal = match &config.journal {
-            Some(path) => Some(UringJournal::open(path).map_err(|error| GatewayError::Journal {
-                path: journal_path.clone(),
-                error,
-            })?),
+            Some(path) => {
+                Some(
+                    UringJournal::open(path).map_err(|error| GatewayError::Journal {
+                        path: journal_path.clone(),
+                        error,
+                    })?,
+                )
+            }
             None => None,
         };
         Ok(OrderGateway {
@@ -171,8 +182,11 @@ impl OrderGateway {
         &self.venues[venue].session.name
     }
 
+    /// Logged on over a healthy link (not closing).
     pub fn is_logged_on(&self, venue: usize) -> bool {
-        self.venues.get(venue).is_some_and(|v| v.session.session.is_active())
+        self.venues
+            .get(venue)
+            .is_some_and(|v| v.conn.state == LinkState::Connected && v.session.session.is_active())
     }
 
     pub fn link_state(&self, venue: usize) -> LinkState {
@@ -216,18 +230,38 @@ impl OrderGateway {
         std::mem::take(&mut self.events)
     }
 
-    pub fn submit_order(&mut self, venue: usize, symbol: &str, side: Side, qty: u64, price: u32) -> Result<u64, OrderError> {
+    pub fn submit_order(
+        &mut self,
+        venue: usize,
+        symbol: &str,
+        side: Side,
+        qty: u64,
+        price: u32,
+    ) -> Result<u64, OrderError> {
         if self.blocked {
             return Err(OrderError::Blocked);
         }
-        let v = self.venues.get_mut(venue).ok_or(OrderError::NoSuchVenue)?;
-        v.session.send_new(&mut self.orders, symbol, side, qty, price, unix_now_ns())
+        if !self.is_logged_on(venue) {
+            return Err(if venue < self.venues.len() {
+                OrderError::NotLoggedOn
+            } else {
+                OrderError::NoSuchVenue
+            });
+        }
+        let v = &mut self.venues[venue];
+        v.session
+            .send_new(&mut self.orders, symbol, side, qty, price, unix_now_ns())
     }
 
     pub fn cancel_order(&mut self, id: u64) -> Result<(), OrderError> {
         let index = self.orders.index_of(id).ok_or(OrderError::NoSuchOrder)?;
         let venue = self.orders.at(index).venue;
-        self.venues[venue].session.send_cancel(&mut self.orders, index, unix_now_ns())
+        if !self.is_logged_on(venue) {
+            return Err(OrderError::NotLoggedOn);
+        }
+        self.venues[venue]
+            .session
+            .send_cancel(&mut self.orders, index, unix_now_ns())
     }
 
     pub fn replace_order(&mut self, id: u64, qty: u64, price: u32) -> Result<(), OrderError> {
@@ -236,14 +270,24 @@ impl OrderGateway {
         }
         let index = self.orders.index_of(id).ok_or(OrderError::NoSuchOrder)?;
         let venue = self.orders.at(index).venue;
-        self.venues[venue].session.send_replace(&mut self.orders, index, qty, price, unix_now_ns())
+        if !self.is_logged_on(venue) {
+            return Err(OrderError::NotLoggedOn);
+        }
+        self.venues[venue]
+            .session
+            .send_replace(&mut self.orders, index, qty, price, unix_now_ns())
     }
 
     /// Asks the venue for the order's status (OrderStatusRequest).
     pub fn request_status(&mut self, id: u64) -> Result<(), OrderError> {
         let index = self.orders.index_of(id).ok_or(OrderError::NoSuchOrder)?;
         let venue = self.orders.at(index).venue;
-        self.venues[venue].session.send_status_request(&self.orders, index, unix_now_ns())
+        if !self.is_logged_on(venue) {
+            return Err(OrderError::NotLoggedOn);
+        }
+        self.venues[venue]
+            .session
+            .send_status_request(&self.orders, index, unix_now_ns())
     }
 
     /// The kill switch: block new orders and cancel every working order
@@ -285,8 +329,12 @@ impl OrderGateway {
             let v = &mut self.venues[i];
             v.stop_requested = true;
             match v.conn.state {
-                LinkState::Connected if v.session.session.is_active() => v.session.session.logout(text, now),
-                LinkState::Connected | LinkState::Connecting => self.begin_close(i, "logout", true, mono),
+                LinkState::Connected if v.session.session.is_active() => {
+                    v.session.session.logout(text, now)
+                }
+                LinkState::Connected | LinkState::Connecting => {
+                    self.begin_close(i, "logout", true, mono)
+                }
                 LinkState::Idle { .. } => v.conn.state = LinkState::Stopped,
                 _ => {}
             }
@@ -295,7 +343,9 @@ impl OrderGateway {
 
     /// True once every venue is stopped (logged out and closed).
     pub fn all_stopped(&self) -> bool {
-        self.venues.iter().all(|v| v.conn.state == LinkState::Stopped)
+        self.venues
+            .iter()
+            .all(|v| v.conn.state == LinkState::Stopped)
     }
 
     /// One turn of the event loop: timers, then wait up to `max_wait` for
@@ -304,11 +354,17 @@ impl OrderGateway {
         self.service_timers();
         self.flush();
         let wait_ns = (max_wait.as_nanos() as u64).min(TICK_NS);
-        let ts = types::Timespec::new().sec(wait_ns / 1_000_000_000).nsec((wait_ns % 1_000_000_000) as u32);
+        let ts = types::Timespec::new()
+            .sec(wait_ns / 1_000_000_000)
+            .nsec((wait_ns % 1_000_000_000) as u32);
         let args = types::SubmitArgs::new().timespec(&ts);
         match self.ring.submitter().submit_with_args(1, &args) {
             Ok(_) => {}
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ETIME) | Some(libc::EINTR) | Some(libc::EBUSY)) => {}
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ETIME) | Some(libc::EINTR) | Some(libc::EBUSY)
+                ) => {}
             Err(e) => return Err(GatewayError::Ring(e)),
         }
         self.reap()?;
@@ -319,7 +375,11 @@ impl OrderGateway {
     }
 
     /// Polls until `done` holds or `timeout` passes; true if it held.
-    pub fn poll_until(&mut self, timeout: Duration, mut done: impl FnMut(&mut Self) -> bool) -> Result<bool, GatewayError> {
+    pub fn poll_until(
+        &mut self,
+        timeout: Duration,
+        mut done: impl FnMut(&mut Self) -> bool,
+    ) -> Result<bool, GatewayError> {
         let end = Instant::now() + timeout;
         loop {
             if done(self) {
@@ -345,14 +405,20 @@ impl OrderGateway {
         let now = unix_now_ns();
         for i in 0..self.venues.len() {
             match self.venues[i].conn.state {
-                LinkState::Idle { retry_at_ns } if mono >= retry_at_ns => self.start_connect(i, mono),
+                LinkState::Idle { retry_at_ns } if mono >= retry_at_ns => {
+                    self.start_connect(i, mono)
+                }
                 LinkState::Connected => {
                     let v = &mut self.venues[i];
                     let before = self.events.len();
-                    v.session.on_tick(&mut self.orders, now, mono, &mut self.events);
+                    v.session
+                        .on_tick(&mut self.orders, now, mono, &mut self.events);
                     self.after_session(i, before, mono);
                 }
-                LinkState::Closing { deadline_ns, shut_down: false } if mono >= deadline_ns => {
+                LinkState::Closing {
+                    deadline_ns,
+                    shut_down: false,
+                } if mono >= deadline_ns => {
                     let c = &mut self.venues[i].conn;
                     c.discard_tx = true;
                 }
@@ -368,7 +434,13 @@ impl OrderGateway {
             conn.state = LinkState::Idle {
                 retry_at_ns: mono + delay,
             };
-            self.push(venue, mono, EventKind::ConnectFailed { error: e.to_string() });
+            self.push(
+                venue,
+                mono,
+                EventKind::ConnectFailed {
+                    error: e.to_string(),
+                },
+            );
             return;
         }
         let (addr, len) = conn.sockaddr();
@@ -424,9 +496,16 @@ impl OrderGateway {
 
     fn maybe_finish_close(&mut self, venue: usize, mono: u64) {
         let v = &mut self.venues[venue];
-        let LinkState::Closing { shut_down, deadline_ns } = v.conn.state else { return };
+        let LinkState::Closing {
+            shut_down,
+            deadline_ns,
+        } = v.conn.state
+        else {
+            return;
+        };
         if !shut_down {
-            let flushed = v.conn.discard_tx || (!v.conn.send_in_flight && v.session.session.pending_tx().is_empty());
+            let flushed = v.conn.discard_tx
+                || (!v.conn.send_in_flight && v.session.session.pending_tx().is_empty());
             if !flushed {
                 return;
             }
@@ -441,16 +520,24 @@ impl OrderGateway {
         }
         v.conn.close_socket();
         let reason = std::mem::take(&mut v.conn.close_reason);
-        v.session.on_disconnected(&mut self.orders, mono, &mut self.events);
+        v.session
+            .on_disconnected(&mut self.orders, mono, &mut self.events);
         let v = &mut self.venues[venue];
         v.conn.state = if v.stop_requested {
             LinkState::Stopped
         } else {
-            let delay = if v.logged_on { self.reconnect_initial_ns } else { v.conn.next_backoff_ns(self.reconnect_initial_ns, self.reconnect_max_ns) };
+            let delay = if v.logged_on {
+                self.reconnect_initial_ns
+            } else {
+                v.conn
+                    .next_backoff_ns(self.reconnect_initial_ns, self.reconnect_max_ns)
+            };
             if v.logged_on {
                 v.conn.backoff_ns = 0;
             }
-            LinkState::Idle { retry_at_ns: mono + delay }
+            LinkState::Idle {
+                retry_at_ns: mono + delay,
+            }
         };
         v.logged_on = false;
         self.push(venue, mono, EventKind::Disconnected { reason });
@@ -465,7 +552,9 @@ impl OrderGateway {
                     self.venues[venue].logged_on = true;
                     self.venues[venue].conn.backoff_ns = 0;
                 }
-                EventKind::Session(SessionEvent::Disconnect { reason }) => close = Some(reason.clone()),
+                EventKind::Session(SessionEvent::Disconnect { reason }) => {
+                    close = Some(reason.clone())
+                }
                 _ => {}
             }
         }
@@ -495,7 +584,9 @@ impl OrderGateway {
         let v = &mut self.venues[venue];
         let sendable = match v.conn.state {
             LinkState::Connected => true,
-            LinkState::Closing { shut_down: false, .. } => !v.conn.discard_tx,
+            LinkState::Closing {
+                shut_down: false, ..
+            } => !v.conn.discard_tx,
             _ => false,
         };
         if !sendable || v.conn.send_in_flight {
@@ -527,16 +618,24 @@ impl OrderGateway {
         if conn.recv_in_flight || conn.state != LinkState::Connected {
             return;
         }
-        let entry = opcode::Recv::new(types::Fd(conn.fd), conn.recv_buf.as_mut_ptr(), conn.recv_buf.len() as u32)
-            .build()
-            .user_data(user_data(OP_RECV, venue, conn.generation));
+        let entry = opcode::Recv::new(
+            types::Fd(conn.fd),
+            conn.recv_buf.as_mut_ptr(),
+            conn.recv_buf.len() as u32,
+        )
+        .build()
+        .user_data(user_data(OP_RECV, venue, conn.generation));
         conn.recv_in_flight = true;
         conn.in_flight += 1;
         self.push_sqe(&entry);
     }
 
     fn reap(&mut self) -> Result<(), GatewayError> {
-        let completions: Vec<(u64, i32)> = self.ring.completion().map(|c| (c.user_data(), c.result())).collect();
+        let completions: Vec<(u64, i32)> = self
+            .ring
+            .completion()
+            .map(|c| (c.user_data(), c.result()))
+            .collect();
         for (data, res) in completions {
             let (op, venue, generation) = split_user_data(data);
             if op == OP_JOURNAL {
@@ -553,7 +652,10 @@ impl OrderGateway {
             }
             let mono = self.mono_ns();
             let conn = &mut self.venues[venue].conn;
-            debug_assert_eq!(generation, conn.generation, "a socket closes only when nothing is in flight");
+            debug_assert_eq!(
+                generation, conn.generation,
+                "a socket closes only when nothing is in flight"
+            );
             conn.in_flight -= 1;
             match op {
                 OP_CONNECT => self.on_connect_done(venue, res, mono),
@@ -574,11 +676,15 @@ impl OrderGateway {
         if res < 0 {
             let error = io::Error::from_raw_os_error(-res).to_string();
             v.conn.close_socket();
-            let delay = v.conn.next_backoff_ns(self.reconnect_initial_ns, self.reconnect_max_ns);
+            let delay = v
+                .conn
+                .next_backoff_ns(self.reconnect_initial_ns, self.reconnect_max_ns);
             v.conn.state = if v.stop_requested {
                 LinkState::Stopped
             } else {
-                LinkState::Idle { retry_at_ns: mono + delay }
+                LinkState::Idle {
+                    retry_at_ns: mono + delay,
+                }
             };
             self.push(venue, mono, EventKind::ConnectFailed { error });
             return;
@@ -601,7 +707,13 @@ impl OrderGateway {
             let before = self.events.len();
             // The session copies what it keeps of the bytes.
             let Venue { session, conn, .. } = v;
-            session.on_bytes(&conn.recv_buf[..res as usize], unix_now_ns(), mono, &mut self.orders, &mut self.events);
+            session.on_bytes(
+                &conn.recv_buf[..res as usize],
+                unix_now_ns(),
+                mono,
+                &mut self.orders,
+                &mut self.events,
+            );
             self.after_session(venue, before, mono);
             self.submit_recv(venue);
         } else {
@@ -665,11 +777,16 @@ impl Drop for OrderGateway {
         }
         let deadline = Instant::now() + Duration::from_secs(2);
         let in_flight = |g: &OrderGateway| {
-            g.venues.iter().map(|v| v.conn.in_flight).sum::<u32>() + u32::from(g.journal.as_ref().is_some_and(|j| j.in_flight()))
+            g.venues.iter().map(|v| v.conn.in_flight).sum::<u32>()
+                + u32::from(g.journal.as_ref().is_some_and(|j| j.in_flight()))
         };
         while in_flight(self) > 0 && Instant::now() < deadline {
             let _ = self.ring.submit_and_wait(1);
-            let completions: Vec<(u64, i32)> = self.ring.completion().map(|c| (c.user_data(), c.result())).collect();
+            let completions: Vec<(u64, i32)> = self
+                .ring
+                .completion()
+                .map(|c| (c.user_data(), c.result()))
+                .collect();
             for (data, res) in completions {
                 let (op, venue, _) = split_user_data(data);
                 if op == OP_JOURNAL {

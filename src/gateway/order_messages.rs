@@ -102,7 +102,11 @@ pub fn order_cancel_replace_request(
 
 /// OrderID (37) is required in 4.2; before the venue has named the order,
 /// "NONE" stands in (the ClOrdID identifies it).
-pub fn order_status_request(e: &mut FixEncoder, o: &OrderFields<'_>, venue_order_id: Option<&[u8]>) {
+pub fn order_status_request(
+    e: &mut FixEncoder,
+    o: &OrderFields<'_>,
+    venue_order_id: Option<&[u8]>,
+) {
     e.field(37, venue_order_id.unwrap_or(b"NONE"))
         .field(11, o.cl_ord_id)
         .field(55, o.symbol)
@@ -137,14 +141,20 @@ fn required<'a>(m: &FixMessage<'a>, tag: u32) -> Result<&'a [u8], FieldError> {
 fn qty(m: &FixMessage<'_>, tag: u32) -> Result<Option<u64>, FieldError> {
     match m.get(tag) {
         None => Ok(None),
-        Some(_) => m.get_qty(tag).map(Some).ok_or(FieldError { tag, missing: false }),
+        Some(_) => m.get_qty(tag).map(Some).ok_or(FieldError {
+            tag,
+            missing: false,
+        }),
     }
 }
 
 fn one_char(m: &FixMessage<'_>, tag: u32) -> Result<u8, FieldError> {
     match required(m, tag)? {
         [c] => Ok(*c),
-        _ => Err(FieldError { tag, missing: false }),
+        _ => Err(FieldError {
+            tag,
+            missing: false,
+        }),
     }
 }
 
@@ -160,7 +170,11 @@ pub fn parse_report_price4(v: &[u8]) -> Option<u32> {
         return None;
     }
     let head = parse_price4(&v[..dot + 5])?;
-    Some(if v[dot + 5] >= b'5' { head.checked_add(1)? } else { head })
+    Some(if v[dot + 5] >= b'5' {
+        head.checked_add(1)?
+    } else {
+        head
+    })
 }
 
 /// An ExecutionReport (35=8).
@@ -184,7 +198,10 @@ pub struct ExecutionReport<'a> {
 pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<'a>, FieldError> {
     let last_px = match m.get(31) {
         None => None,
-        Some(v) => Some(parse_report_price4(v).ok_or(FieldError { tag: 31, missing: false })?),
+        Some(v) => Some(parse_report_price4(v).ok_or(FieldError {
+            tag: 31,
+            missing: false,
+        })?),
     };
     Ok(ExecutionReport {
         order_id: required(m, 37)?,
@@ -193,7 +210,10 @@ pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<
         exec_id: required(m, 17)?,
         exec_type: one_char(m, 150)?,
         ord_status: one_char(m, 39)?,
-        cum_qty: qty(m, 14)?.ok_or(FieldError { tag: 14, missing: true })?,
+        cum_qty: qty(m, 14)?.ok_or(FieldError {
+            tag: 14,
+            missing: true,
+        })?,
         leaves_qty: qty(m, 151)?,
         // LastShares (32) is LastQty in 4.4: the same tag.
         last_qty: qty(m, 32)?.unwrap_or(0),
@@ -213,7 +233,9 @@ pub struct OrderCancelReject<'a> {
     pub text: &'a [u8],
 }
 
-pub fn parse_order_cancel_reject<'a>(m: &FixMessage<'a>) -> Result<OrderCancelReject<'a>, FieldError> {
+pub fn parse_order_cancel_reject<'a>(
+    m: &FixMessage<'a>,
+) -> Result<OrderCancelReject<'a>, FieldError> {
     Ok(OrderCancelReject {
         cl_ord_id: required(m, 11)?,
         orig_cl_ord_id: m.get(41),
@@ -273,7 +295,10 @@ mod tests {
         let mut e = FixEncoder::new("FIX.4.2", "BW", "OM");
         e.begin(b"D", 2, 0);
         new_order_single(&mut e, &ORDER, 0);
-        assert_eq!(body_of(&mut e), "11=BW7|21=1|55=AAPL|54=1|38=100|40=2|44=190.25|59=0|");
+        assert_eq!(
+            body_of(&mut e),
+            "11=BW7|21=1|55=AAPL|54=1|38=100|40=2|44=190.25|59=0|"
+        );
     }
 
     #[test]
@@ -284,7 +309,10 @@ mod tests {
         assert_eq!(body_of(&mut e), "41=BW7|11=BW8|37=V1|55=AAPL|54=1|38=100|");
         e.begin(b"G", 4, 0);
         order_cancel_replace_request(&mut e, b"BW9", &ORDER, None, 50, 1_900_000, 0);
-        assert_eq!(body_of(&mut e), "41=BW7|11=BW9|21=1|55=AAPL|54=1|38=50|40=2|44=190|59=0|");
+        assert_eq!(
+            body_of(&mut e),
+            "41=BW7|11=BW9|21=1|55=AAPL|54=1|38=50|40=2|44=190|59=0|"
+        );
         e.begin(b"H", 5, 0);
         order_status_request(&mut e, &ORDER, None);
         assert_eq!(body_of(&mut e), "37=NONE|11=BW7|55=AAPL|54=1|");
@@ -298,8 +326,14 @@ mod tests {
         );
         let (m, _) = parse_frame(&f).unwrap();
         let r = parse_execution_report(&m).unwrap();
-        assert_eq!((r.exec_type, r.ord_status, r.cum_qty, r.leaves_qty), (b'F', b'2', 100, Some(0)));
-        assert_eq!((r.last_qty, r.last_px, r.cl_ord_id), (100, Some(1_902_500), &b"BW7"[..]));
+        assert_eq!(
+            (r.exec_type, r.ord_status, r.cum_qty, r.leaves_qty),
+            (b'F', b'2', 100, Some(0))
+        );
+        assert_eq!(
+            (r.last_qty, r.last_px, r.cl_ord_id),
+            (100, Some(1_902_500), &b"BW7"[..])
+        );
     }
 
     #[test]
@@ -307,11 +341,23 @@ mod tests {
         let f = frame("FIX.4.4", "35=8|34=2|11=BW7|17=1|37=1|39=0|150=0|");
         let (m, _) = parse_frame(&f).unwrap();
         let err = parse_execution_report(&m).unwrap_err();
-        assert_eq!(err, FieldError { tag: 14, missing: true });
+        assert_eq!(
+            err,
+            FieldError {
+                tag: 14,
+                missing: true
+            }
+        );
         assert_eq!(err.session_reject_reason(), 1);
         let f = frame("FIX.4.4", "35=8|34=2|11=BW7|14=x|17=1|37=1|39=0|150=0|");
         let (m, _) = parse_frame(&f).unwrap();
-        assert_eq!(parse_execution_report(&m).unwrap_err(), FieldError { tag: 14, missing: false });
+        assert_eq!(
+            parse_execution_report(&m).unwrap_err(),
+            FieldError {
+                tag: 14,
+                missing: false
+            }
+        );
     }
 
     #[test]

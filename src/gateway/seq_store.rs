@@ -90,6 +90,9 @@ mod tests {
         let s = SeqStore::open(dir.path(), "BW", "EXEC").unwrap();
         assert_eq!((s.next_sender_seq(), s.next_target_seq()), (42, 17));
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(s.path()).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(s.path()).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

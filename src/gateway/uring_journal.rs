@@ -22,7 +22,12 @@ pub struct UringJournal {
 impl UringJournal {
     /// Opens `path` for appending (created mode 0600).
     pub fn open(path: &Path) -> io::Result<Self> {
-        let file = OpenOptions::new().create(true).write(true).truncate(false).mode(0o600).open(path)?;
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
         let offset = file.metadata()?.len();
         Ok(UringJournal {
             file,

@@ -10,12 +10,17 @@ use std::os::fd::RawFd;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkState {
     /// No socket; connect again at `retry_at_ns` (monotonic).
-    Idle { retry_at_ns: u64 },
+    Idle {
+        retry_at_ns: u64,
+    },
     Connecting,
     Connected,
     /// Closing: the socket is shut down once what must be sent is sent,
     /// and closed once no operation on it is in flight.
-    Closing { shut_down: bool, deadline_ns: u64 },
+    Closing {
+        shut_down: bool,
+        deadline_ns: u64,
+    },
     /// Logged out on purpose: no reconnect.
     Stopped,
 }
@@ -67,7 +72,9 @@ fn sockaddr_of(addr: SocketAddr) -> (Box<libc::sockaddr_storage>, libc::socklen_
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: a.port().to_be(),
                 sin6_flowinfo: a.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: a.ip().octets(),
+                },
                 sin6_scope_id: a.scope_id(),
             };
             // SAFETY: sockaddr_storage is larger than and aligned for
@@ -104,14 +111,27 @@ impl VenueConnection {
 
     /// The address to connect to, valid as long as `self` lives.
     pub fn sockaddr(&self) -> (*const libc::sockaddr, libc::socklen_t) {
-        (&*self.sockaddr as *const libc::sockaddr_storage as *const libc::sockaddr, self.sockaddr_len)
+        (
+            &*self.sockaddr as *const libc::sockaddr_storage as *const libc::sockaddr,
+            self.sockaddr_len,
+        )
     }
 
     /// A fresh non-blocking TCP socket with Nagle off.
     pub fn open_socket(&mut self) -> io::Result<()> {
-        let domain = if self.addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+        let domain = if self.addr.is_ipv4() {
+            libc::AF_INET
+        } else {
+            libc::AF_INET6
+        };
         // SAFETY: plain socket(2) call; the result is checked.
-        let fd = unsafe { libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, 0) };
+        let fd = unsafe {
+            libc::socket(
+                domain,
+                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+                0,
+            )
+        };
         if fd < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -157,7 +177,11 @@ impl VenueConnection {
 
     /// The next reconnect delay: 100 ms doubling to the maximum.
     pub fn next_backoff_ns(&mut self, initial_ns: u64, max_ns: u64) -> u64 {
-        self.backoff_ns = if self.backoff_ns == 0 { initial_ns } else { (self.backoff_ns * 2).min(max_ns) };
+        self.backoff_ns = if self.backoff_ns == 0 {
+            initial_ns
+        } else {
+            (self.backoff_ns * 2).min(max_ns)
+        };
         self.backoff_ns
     }
 }

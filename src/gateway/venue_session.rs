@@ -95,9 +95,14 @@ fn effect_events(o: &ChildOrder, effect: ReportEffect, mut push: impl FnMut(Orde
         });
     }
     if effect.replaced {
-        push(OrderEvent::Replaced { qty: o.qty, price: o.price });
+        push(OrderEvent::Replaced {
+            qty: o.qty,
+            price: o.price,
+        });
     } else if effect.request_resolved && !effect.state_changed {
-        push(OrderEvent::RequestRefused { text: o.text.clone() });
+        push(OrderEvent::RequestRefused {
+            text: o.text.clone(),
+        });
     }
     if effect.state_changed {
         push(OrderEvent::State(o.state));
@@ -108,7 +113,12 @@ fn effect_events(o: &ChildOrder, effect: ReportEffect, mut push: impl FnMut(Orde
 }
 
 impl VenueSession {
-    pub fn new(index: usize, name: &str, config: SessionConfig, cancel_on_disconnect: bool) -> std::io::Result<Self> {
+    pub fn new(
+        index: usize,
+        name: &str,
+        config: SessionConfig,
+        cancel_on_disconnect: bool,
+    ) -> std::io::Result<Self> {
         Ok(VenueSession {
             index,
             name: name.to_string(),
@@ -155,16 +165,23 @@ impl VenueSession {
             qty,
             price,
         };
-        let seq = self
-            .session
-            .send_app(b"D", now_ns, |e| order_messages::new_order_single(e, &fields, now_ns))?;
-        orders.insert(ChildOrder::new(id, self.index, symbol, side, qty, price, seq));
+        let seq = self.session.send_app(b"D", now_ns, |e| {
+            order_messages::new_order_single(e, &fields, now_ns)
+        })?;
+        orders.insert(ChildOrder::new(
+            id, self.index, symbol, side, qty, price, seq,
+        ));
         self.stats.orders_sent += 1;
         Ok(id)
     }
 
     /// Sends an OrderCancelRequest for the order at `index`.
-    pub fn send_cancel(&mut self, orders: &mut ChildOrders, index: usize, now_ns: u64) -> Result<(), OrderError> {
+    pub fn send_cancel(
+        &mut self,
+        orders: &mut ChildOrders,
+        index: usize,
+        now_ns: u64,
+    ) -> Result<(), OrderError> {
         self.send_request(orders, index, RequestKind::Cancel, now_ns)
     }
 
@@ -182,7 +199,13 @@ impl VenueSession {
         self.send_request(orders, index, RequestKind::Replace { qty, price }, now_ns)
     }
 
-    fn send_request(&mut self, orders: &mut ChildOrders, index: usize, kind: RequestKind, now_ns: u64) -> Result<(), OrderError> {
+    fn send_request(
+        &mut self,
+        orders: &mut ChildOrders,
+        index: usize,
+        kind: RequestKind,
+        now_ns: u64,
+    ) -> Result<(), OrderError> {
         let o = orders.at(index);
         if !o.is_working() {
             return Err(OrderError::NotWorking);
@@ -203,9 +226,13 @@ impl VenueSession {
             RequestKind::Cancel => self.session.send_app(b"F", now_ns, |e: &mut FixEncoder| {
                 order_messages::order_cancel_request(e, cl, &fields, venue_id, now_ns)
             })?,
-            RequestKind::Replace { qty, price } => self.session.send_app(b"G", now_ns, |e: &mut FixEncoder| {
-                order_messages::order_cancel_replace_request(e, cl, &fields, venue_id, qty, price, now_ns)
-            })?,
+            RequestKind::Replace { qty, price } => {
+                self.session.send_app(b"G", now_ns, |e: &mut FixEncoder| {
+                    order_messages::order_cancel_replace_request(
+                        e, cl, &fields, venue_id, qty, price, now_ns,
+                    )
+                })?
+            }
         };
         match kind {
             RequestKind::Cancel => self.stats.cancels_sent += 1,
@@ -221,14 +248,19 @@ impl VenueSession {
     }
 
     /// Sends an OrderStatusRequest for the order at `index`.
-    pub fn send_status_request(&mut self, orders: &ChildOrders, index: usize, now_ns: u64) -> Result<(), OrderError> {
+    pub fn send_status_request(
+        &mut self,
+        orders: &ChildOrders,
+        index: usize,
+        now_ns: u64,
+    ) -> Result<(), OrderError> {
         let o = orders.at(index);
         let live = orders.cl_ord_id(o.live_id, &mut self.id_buf);
         let fields = order_fields(o, live);
         let venue_id = o.venue_order_id.as_deref().map(str::as_bytes);
-        let seq = self
-            .session
-            .send_app(b"H", now_ns, |e| order_messages::order_status_request(e, &fields, venue_id))?;
+        let seq = self.session.send_app(b"H", now_ns, |e| {
+            order_messages::order_status_request(e, &fields, venue_id)
+        })?;
         self.status_requests.insert(seq, o.id);
         self.stats.status_requests_sent += 1;
         Ok(())
@@ -240,7 +272,10 @@ impl VenueSession {
         let mut sent = 0;
         for index in orders.working_at(self.index) {
             let o = orders.at(index);
-            if o.cancel_wanted && o.pending.is_none() && self.send_cancel(orders, index, now_ns).is_ok() {
+            if o.cancel_wanted
+                && o.pending.is_none()
+                && self.send_cancel(orders, index, now_ns).is_ok()
+            {
                 sent += 1;
             }
         }
@@ -253,7 +288,12 @@ impl VenueSession {
     }
 
     /// The connection is gone: working orders here become unknown.
-    pub fn on_disconnected(&mut self, orders: &mut ChildOrders, at_ns: u64, events: &mut Vec<GatewayEvent>) {
+    pub fn on_disconnected(
+        &mut self,
+        orders: &mut ChildOrders,
+        at_ns: u64,
+        events: &mut Vec<GatewayEvent>,
+    ) {
         self.session.on_disconnected();
         self.stats.disconnects += 1;
         for index in orders.working_at(self.index) {
@@ -262,12 +302,25 @@ impl VenueSession {
             if self.cancel_on_disconnect {
                 o.cancel_wanted = true;
             }
-            events.push(self.event(at_ns, EventKind::Order { order: o.id, event: OrderEvent::Unknown }));
+            events.push(self.event(
+                at_ns,
+                EventKind::Order {
+                    order: o.id,
+                    event: OrderEvent::Unknown,
+                },
+            ));
         }
     }
 
     /// Bytes from the venue.
-    pub fn on_bytes(&mut self, data: &[u8], now_ns: u64, at_ns: u64, orders: &mut ChildOrders, events: &mut Vec<GatewayEvent>) {
+    pub fn on_bytes(
+        &mut self,
+        data: &[u8],
+        now_ns: u64,
+        at_ns: u64,
+        orders: &mut ChildOrders,
+        events: &mut Vec<GatewayEvent>,
+    ) {
         let VenueSession {
             session,
             index,
@@ -276,105 +329,128 @@ impl VenueSession {
             ..
         } = self;
         let venue = *index;
-        let push = |events: &mut Vec<GatewayEvent>, kind| events.push(GatewayEvent { at_ns, venue, kind });
-        session.on_bytes(data, now_ns, &mut |s: &mut FixSession, m: &FixMessage<'_>| {
-            let seq = m.sequence_number().unwrap_or(0);
-            match m.msg_type() {
-                b"8" => match order_messages::parse_execution_report(m) {
-                    Ok(r) => {
-                        stats.reports += 1;
-                        match orders.find(r.cl_ord_id, r.orig_cl_ord_id) {
-                            Some((i, matched)) => {
-                                let o = orders.at_mut(i);
-                                let effect = o.on_execution_report(&r, matched);
-                                stats.stale_reports += u64::from(effect.stale);
-                                let order = o.id;
-                                effect_events(o, effect, |event| push(events, EventKind::Order { order, event }));
-                            }
-                            None => {
-                                stats.orphan_reports += 1;
-                                push(
-                                    events,
-                                    EventKind::Orphan {
-                                        cl_ord_id: String::from_utf8_lossy(r.cl_ord_id).into_owned(),
-                                        exec_type: r.exec_type,
-                                    },
-                                );
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        stats.inbound_rejected += 1;
-                        let text = format!("ExecutionReport: {e}");
-                        s.reject(seq, e.tag, e.session_reject_reason(), &text, now_ns);
-                        push(events, EventKind::RejectedInbound { seq, text });
-                    }
-                },
-                b"9" => match order_messages::parse_order_cancel_reject(m) {
-                    Ok(r) => {
-                        stats.cancel_rejects += 1;
-                        match orders.find(r.cl_ord_id, r.orig_cl_ord_id) {
-                            Some((i, matched)) => {
-                                let o = orders.at_mut(i);
-                                let effect = o.on_cancel_reject(&r, matched);
-                                let order = o.id;
-                                effect_events(o, effect, |event| push(events, EventKind::Order { order, event }));
-                            }
-                            None => {
-                                stats.orphan_reports += 1;
-                                push(
-                                    events,
-                                    EventKind::Orphan {
-                                        cl_ord_id: String::from_utf8_lossy(r.cl_ord_id).into_owned(),
-                                        exec_type: b'9',
-                                    },
-                                );
+        let push =
+            |events: &mut Vec<GatewayEvent>, kind| events.push(GatewayEvent { at_ns, venue, kind });
+        session.on_bytes(
+            data,
+            now_ns,
+            &mut |s: &mut FixSession, m: &FixMessage<'_>| {
+                let seq = m.sequence_number().unwrap_or(0);
+                match m.msg_type() {
+                    b"8" => match order_messages::parse_execution_report(m) {
+                        Ok(r) => {
+                            stats.reports += 1;
+                            match orders.find(r.cl_ord_id, r.orig_cl_ord_id) {
+                                Some((i, matched)) => {
+                                    let o = orders.at_mut(i);
+                                    let effect = o.on_execution_report(&r, matched);
+                                    stats.stale_reports += u64::from(effect.stale);
+                                    let order = o.id;
+                                    effect_events(o, effect, |event| {
+                                        push(events, EventKind::Order { order, event })
+                                    });
+                                }
+                                None => {
+                                    stats.orphan_reports += 1;
+                                    push(
+                                        events,
+                                        EventKind::Orphan {
+                                            cl_ord_id: String::from_utf8_lossy(r.cl_ord_id)
+                                                .into_owned(),
+                                            exec_type: r.exec_type,
+                                        },
+                                    );
+                                }
                             }
                         }
+                        Err(e) => {
+                            stats.inbound_rejected += 1;
+                            let text = format!("ExecutionReport: {e}");
+                            s.reject(seq, e.tag, e.session_reject_reason(), &text, now_ns);
+                            push(events, EventKind::RejectedInbound { seq, text });
+                        }
+                    },
+                    b"9" => match order_messages::parse_order_cancel_reject(m) {
+                        Ok(r) => {
+                            stats.cancel_rejects += 1;
+                            match orders.find(r.cl_ord_id, r.orig_cl_ord_id) {
+                                Some((i, matched)) => {
+                                    let o = orders.at_mut(i);
+                                    let effect = o.on_cancel_reject(&r, matched);
+                                    let order = o.id;
+                                    effect_events(o, effect, |event| {
+                                        push(events, EventKind::Order { order, event })
+                                    });
+                                }
+                                None => {
+                                    stats.orphan_reports += 1;
+                                    push(
+                                        events,
+                                        EventKind::Orphan {
+                                            cl_ord_id: String::from_utf8_lossy(r.cl_ord_id)
+                                                .into_owned(),
+                                            exec_type: b'9',
+                                        },
+                                    );
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            stats.inbound_rejected += 1;
+                            let text = format!("OrderCancelReject: {e}");
+                            s.reject(seq, e.tag, e.session_reject_reason(), &text, now_ns);
+                            push(events, EventKind::RejectedInbound { seq, text });
+                        }
+                    },
+                    b"j" => {
+                        let r = order_messages::parse_business_reject(m);
+                        stats.business_rejects += 1;
+                        let ref_seq = r.ref_seq.unwrap_or(0);
+                        status_requests.remove(&ref_seq);
+                        push(
+                            events,
+                            EventKind::BusinessReject {
+                                ref_seq,
+                                ref_msg_type: String::from_utf8_lossy(r.ref_msg_type).into_owned(),
+                                text: String::from_utf8_lossy(r.text).into_owned(),
+                            },
+                        );
                     }
-                    Err(e) => {
-                        stats.inbound_rejected += 1;
-                        let text = format!("OrderCancelReject: {e}");
-                        s.reject(seq, e.tag, e.session_reject_reason(), &text, now_ns);
-                        push(events, EventKind::RejectedInbound { seq, text });
+                    other => {
+                        // An application message we do not take: refuse it at
+                        // the business level (380=3, unsupported message type).
+                        let other = other.to_vec();
+                        let _ = s.send_app(b"j", now_ns, |e| {
+                            e.field_u64(45, seq).field(372, &other).field_u64(380, 3);
+                        });
                     }
-                },
-                b"j" => {
-                    let r = order_messages::parse_business_reject(m);
-                    stats.business_rejects += 1;
-                    let ref_seq = r.ref_seq.unwrap_or(0);
-                    status_requests.remove(&ref_seq);
-                    push(
-                        events,
-                        EventKind::BusinessReject {
-                            ref_seq,
-                            ref_msg_type: String::from_utf8_lossy(r.ref_msg_type).into_owned(),
-                            text: String::from_utf8_lossy(r.text).into_owned(),
-                        },
-                    );
                 }
-                other => {
-                    // An application message we do not take: refuse it at
-                    // the business level (380=3, unsupported message type).
-                    let other = other.to_vec();
-                    let _ = s.send_app(b"j", now_ns, |e| {
-                        e.field_u64(45, seq).field(372, &other).field_u64(380, 3);
-                    });
-                }
-            }
-        });
+            },
+        );
         self.after_session_events(orders, now_ns, at_ns, events);
     }
 
     /// Timers (heartbeats, test requests, logon timeout).
-    pub fn on_tick(&mut self, orders: &mut ChildOrders, now_ns: u64, at_ns: u64, events: &mut Vec<GatewayEvent>) {
+    pub fn on_tick(
+        &mut self,
+        orders: &mut ChildOrders,
+        now_ns: u64,
+        at_ns: u64,
+        events: &mut Vec<GatewayEvent>,
+    ) {
         self.session.on_tick(now_ns);
         self.after_session_events(orders, now_ns, at_ns, events);
     }
 
     /// Handles what the session reported; returns nothing, but a
     /// `Session(Disconnect)` event tells the driver to close the socket.
-    fn after_session_events(&mut self, orders: &mut ChildOrders, now_ns: u64, at_ns: u64, events: &mut Vec<GatewayEvent>) {
+    fn after_session_events(
+        &mut self,
+        orders: &mut ChildOrders,
+        now_ns: u64,
+        at_ns: u64,
+        events: &mut Vec<GatewayEvent>,
+    ) {
         let session_events: Vec<SessionEvent> = self.session.take_events().collect();
         for e in session_events {
             match &e {
@@ -391,7 +467,13 @@ impl VenueSession {
                             let order = o.id;
                             if was_pending_new && !o.is_working() {
                                 self.stats.not_delivered += 1;
-                                events.push(self.event(at_ns, EventKind::Order { order, event: OrderEvent::NotDelivered }));
+                                events.push(self.event(
+                                    at_ns,
+                                    EventKind::Order {
+                                        order,
+                                        event: OrderEvent::NotDelivered,
+                                    },
+                                ));
                                 events.push(self.event(
                                     at_ns,
                                     EventKind::Order {
@@ -438,7 +520,13 @@ mod tests {
         fn msg(&mut self, body: &str) -> Vec<u8> {
             self.seq += 1;
             let (t, rest) = body.split_once('|').unwrap();
-            frame("FIX.4.2", &format!("35={t}|49=VENUE|56=BW|34={}|52=20240101-00:00:00|{rest}", self.seq))
+            frame(
+                "FIX.4.2",
+                &format!(
+                    "35={t}|49=VENUE|56=BW|34={}|52=20240101-00:00:00|{rest}",
+                    self.seq
+                ),
+            )
         }
     }
 
@@ -479,10 +567,21 @@ mod tests {
     fn an_order_is_sent_acknowledged_and_filled() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, mut orders, mut peer, mut events) = setup(dir.path());
-        let id = v.send_new(&mut orders, "AAPL", Side::Buy, 100, 1_902_500, 3).unwrap();
+        let id = v
+            .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_902_500, 3)
+            .unwrap();
         let out = sent(&mut v);
-        assert!(out[0].contains("35=D|") && out[0].contains("11=T-1|"), "{out:?}");
-        v.on_bytes(&peer.msg("8|37=V1|11=T-1|17=1|20=0|150=0|39=0|55=AAPL|54=1|151=100|14=0|6=0|"), 4, 4, &mut orders, &mut events);
+        assert!(
+            out[0].contains("35=D|") && out[0].contains("11=T-1|"),
+            "{out:?}"
+        );
+        v.on_bytes(
+            &peer.msg("8|37=V1|11=T-1|17=1|20=0|150=0|39=0|55=AAPL|54=1|151=100|14=0|6=0|"),
+            4,
+            4,
+            &mut orders,
+            &mut events,
+        );
         v.on_bytes(
             &peer.msg("8|37=V1|11=T-1|17=2|20=0|150=2|39=2|55=AAPL|54=1|151=0|14=100|6=190.25|32=100|31=190.25|"),
             5,
@@ -494,9 +593,21 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                EventKind::Order { order: id, event: OrderEvent::State(OrderState::New) },
-                EventKind::Order { order: id, event: OrderEvent::Fill { qty: 100, price: Some(1_902_500) } },
-                EventKind::Order { order: id, event: OrderEvent::State(OrderState::Filled) },
+                EventKind::Order {
+                    order: id,
+                    event: OrderEvent::State(OrderState::New)
+                },
+                EventKind::Order {
+                    order: id,
+                    event: OrderEvent::Fill {
+                        qty: 100,
+                        price: Some(1_902_500)
+                    }
+                },
+                EventKind::Order {
+                    order: id,
+                    event: OrderEvent::State(OrderState::Filled)
+                },
             ]
         );
     }
@@ -505,18 +616,38 @@ mod tests {
     fn a_malformed_report_is_answered_with_a_session_reject() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, mut orders, mut peer, mut events) = setup(dir.path());
-        v.on_bytes(&peer.msg("8|37=V1|11=T-1|17=1|150=0|39=0|"), 4, 4, &mut orders, &mut events);
+        v.on_bytes(
+            &peer.msg("8|37=V1|11=T-1|17=1|150=0|39=0|"),
+            4,
+            4,
+            &mut orders,
+            &mut events,
+        );
         let out = sent(&mut v);
-        assert!(out[0].contains("35=3|") && out[0].contains("45=2|371=14|373=1|"), "{out:?}");
-        assert!(matches!(events[0].kind, EventKind::RejectedInbound { seq: 2, .. }));
+        assert!(
+            out[0].contains("35=3|") && out[0].contains("45=2|371=14|373=1|"),
+            "{out:?}"
+        );
+        assert!(matches!(
+            events[0].kind,
+            EventKind::RejectedInbound { seq: 2, .. }
+        ));
     }
 
     #[test]
     fn a_disconnect_makes_orders_unknown_and_the_next_logon_cancels_them() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, mut orders, mut peer, mut events) = setup(dir.path());
-        let id = v.send_new(&mut orders, "AAPL", Side::Buy, 100, 1_000_000, 3).unwrap();
-        v.on_bytes(&peer.msg("8|37=V1|11=T-1|17=1|150=0|39=0|14=0|"), 4, 4, &mut orders, &mut events);
+        let id = v
+            .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_000_000, 3)
+            .unwrap();
+        v.on_bytes(
+            &peer.msg("8|37=V1|11=T-1|17=1|150=0|39=0|14=0|"),
+            4,
+            4,
+            &mut orders,
+            &mut events,
+        );
         sent(&mut v);
         v.on_disconnected(&mut orders, 5, &mut events);
         assert!(orders.get(id).unwrap().unknown);
@@ -524,18 +655,33 @@ mod tests {
         sent(&mut v);
         v.on_bytes(&peer.msg("A|98=0|108=30|"), 7, 7, &mut orders, &mut events);
         let out = sent(&mut v);
-        assert!(out.iter().any(|m| m.contains("35=F|") && m.contains("41=T-1|")), "cancel on disconnect: {out:?}");
+        assert!(
+            out.iter()
+                .any(|m| m.contains("35=F|") && m.contains("41=T-1|")),
+            "cancel on disconnect: {out:?}"
+        );
         // The venue cancels it.
-        v.on_bytes(&peer.msg("8|37=V1|11=T-2|41=T-1|17=2|150=4|39=4|14=0|"), 8, 8, &mut orders, &mut events);
+        v.on_bytes(
+            &peer.msg("8|37=V1|11=T-2|41=T-1|17=2|150=4|39=4|14=0|"),
+            8,
+            8,
+            &mut orders,
+            &mut events,
+        );
         let o = orders.get(id).unwrap();
-        assert_eq!((o.state, o.unknown, o.pending), (OrderState::Canceled, false, None));
+        assert_eq!(
+            (o.state, o.unknown, o.pending),
+            (OrderState::Canceled, false, None)
+        );
     }
 
     #[test]
     fn an_order_lost_in_a_disconnect_is_rejected_locally_when_the_venue_asks_for_it() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, mut orders, mut peer, mut events) = setup(dir.path());
-        let id = v.send_new(&mut orders, "AAPL", Side::Buy, 100, 1_000_000, 3).unwrap();
+        let id = v
+            .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_000_000, 3)
+            .unwrap();
         // The order's bytes never leave: the connection drops first.
         v.on_disconnected(&mut orders, 5, &mut events);
         v.on_connected(6);
@@ -546,17 +692,32 @@ mod tests {
         v.on_bytes(&peer.msg("2|7=2|16=0|"), 8, 8, &mut orders, &mut events);
         let o = orders.get(id).unwrap();
         assert_eq!(o.state, OrderState::Rejected);
-        assert!(events.iter().any(|e| e.kind == EventKind::Order { order: id, event: OrderEvent::NotDelivered }));
+        assert!(events.iter().any(|e| e.kind
+            == EventKind::Order {
+                order: id,
+                event: OrderEvent::NotDelivered
+            }));
     }
 
     #[test]
     fn an_unknown_report_and_an_unsupported_message_are_reported_not_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let (mut v, mut orders, mut peer, mut events) = setup(dir.path());
-        v.on_bytes(&peer.msg("8|37=V9|11=OTHER-1|17=1|150=0|39=0|14=0|"), 4, 4, &mut orders, &mut events);
-        assert!(matches!(&events[0].kind, EventKind::Orphan { cl_ord_id, .. } if cl_ord_id == "OTHER-1"));
+        v.on_bytes(
+            &peer.msg("8|37=V9|11=OTHER-1|17=1|150=0|39=0|14=0|"),
+            4,
+            4,
+            &mut orders,
+            &mut events,
+        );
+        assert!(
+            matches!(&events[0].kind, EventKind::Orphan { cl_ord_id, .. } if cl_ord_id == "OTHER-1")
+        );
         v.on_bytes(&peer.msg("W|262=1|"), 5, 5, &mut orders, &mut events);
         let out = sent(&mut v);
-        assert!(out[0].contains("35=j|") && out[0].contains("372=W|380=3|"), "{out:?}");
+        assert!(
+            out[0].contains("35=j|") && out[0].contains("372=W|380=3|"),
+            "{out:?}"
+        );
     }
 }

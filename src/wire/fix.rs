@@ -82,7 +82,11 @@ fn parse_u32(digits: &[u8]) -> Option<u32> {
 }
 
 fn find_soh(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes.get(from..)?.iter().position(|&b| b == SOH).map(|i| from + i)
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|&b| b == SOH)
+        .map(|i| from + i)
 }
 
 /// The offset of the next `8=FIX` after position 0, for resynchronising
@@ -105,7 +109,11 @@ pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
         return Err(FixError::BadBeginString);
     }
     let Some(begin_end) = find_soh(buf, 2) else {
-        return if buf.len() > 32 { Err(FixError::BadBeginString) } else { Err(FixError::Incomplete) };
+        return if buf.len() > 32 {
+            Err(FixError::BadBeginString)
+        } else {
+            Err(FixError::Incomplete)
+        };
     };
     let begin_string = &buf[2..begin_end];
     if !begin_string.starts_with(b"FIX") {
@@ -120,9 +128,14 @@ pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
         return Err(FixError::BadBodyLengthField);
     }
     let Some(len_end) = find_soh(buf, len_start + 2) else {
-        return if buf.len() > len_start + 12 { Err(FixError::BadBodyLengthField) } else { Err(FixError::Incomplete) };
+        return if buf.len() > len_start + 12 {
+            Err(FixError::BadBodyLengthField)
+        } else {
+            Err(FixError::Incomplete)
+        };
     };
-    let body_len = parse_u32(&buf[len_start + 2..len_end]).ok_or(FixError::BadBodyLengthField)? as usize;
+    let body_len =
+        parse_u32(&buf[len_start + 2..len_end]).ok_or(FixError::BadBodyLengthField)? as usize;
     let body_start = len_end + 1;
     let body_end = body_start + body_len;
     let total = body_end + 7; // "10=NNN" SOH
@@ -136,7 +149,10 @@ pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
         return Err(FixError::BadBodyLength);
     }
     let got = parse_u32(&buf[body_end + 3..body_end + 6]).ok_or(FixError::BadChecksumField)?;
-    let computed = buf[..body_end].iter().fold(0u32, |s, &b| s.wrapping_add(u32::from(b))) % 256;
+    let computed = buf[..body_end]
+        .iter()
+        .fold(0u32, |s, &b| s.wrapping_add(u32::from(b)))
+        % 256;
     if got != computed {
         return Err(FixError::BadChecksum { got, computed });
     }
@@ -149,9 +165,15 @@ pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
     };
     let mut pos = body_start;
     while pos < body_end {
-        let eq = buf[pos..body_end].iter().position(|&b| b == b'=').map(|i| pos + i).ok_or(FixError::BadField)?;
+        let eq = buf[pos..body_end]
+            .iter()
+            .position(|&b| b == b'=')
+            .map(|i| pos + i)
+            .ok_or(FixError::BadField)?;
         let tag = parse_u32(&buf[pos..eq]).ok_or(FixError::BadField)?;
-        let soh = find_soh(buf, eq + 1).filter(|&s| s < body_end).ok_or(FixError::BadField)?;
+        let soh = find_soh(buf, eq + 1)
+            .filter(|&s| s < body_end)
+            .ok_or(FixError::BadField)?;
         if m.count == MAX_FIELDS {
             return Err(FixError::TooManyFields);
         }
@@ -190,7 +212,9 @@ impl<'a> FixMessage<'a> {
     /// The first value of `tag`.
     #[inline]
     pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
-        (0..self.count).find(|&i| self.fields[i].tag == tag).map(|i| self.value_at(i))
+        (0..self.count)
+            .find(|&i| self.fields[i].tag == tag)
+            .map(|i| self.value_at(i))
     }
 
     pub fn get_u64(&self, tag: u32) -> Option<u64> {
@@ -208,10 +232,18 @@ impl<'a> FixMessage<'a> {
             Some(i) => (&v[..i], &v[i + 1..]),
             None => (v, &v[..0]),
         };
-        if whole.is_empty() || whole.len() > 18 || !whole.iter().all(u8::is_ascii_digit) || !frac.iter().all(|&d| d == b'0') {
+        if whole.is_empty()
+            || whole.len() > 18
+            || !whole.iter().all(u8::is_ascii_digit)
+            || !frac.iter().all(|&d| d == b'0')
+        {
             return None;
         }
-        Some(whole.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')))
+        Some(
+            whole
+                .iter()
+                .fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')),
+        )
     }
 
     /// A price as Price(4) (1/10,000), exactly; at most four decimals.
@@ -248,7 +280,10 @@ pub fn parse_price4(v: &[u8]) -> Option<u32> {
     if !whole.iter().chain(frac).all(u8::is_ascii_digit) {
         return None;
     }
-    let mut units = whole.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')) * 10_000;
+    let mut units = whole
+        .iter()
+        .fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'))
+        * 10_000;
     let mut scale = 1_000;
     for &d in frac {
         units += u64::from(d - b'0') * scale;
@@ -278,7 +313,10 @@ mod tests {
 
     #[test]
     fn fields_are_read_by_tag() {
-        let f = frame("FIX.4.4", "35=8|34=12|11=BW7|55=AAPL|54=1|38=100|44=190.25|14=100.00|");
+        let f = frame(
+            "FIX.4.4",
+            "35=8|34=12|11=BW7|55=AAPL|54=1|38=100|44=190.25|14=100.00|",
+        );
         let (m, _) = parse_frame(&f).unwrap();
         assert_eq!(m.msg_type(), b"8");
         assert_eq!(m.sequence_number(), Some(12));
@@ -303,16 +341,26 @@ mod tests {
     fn a_wrong_body_length_is_rejected() {
         let f = frame("FIX.4.4", "35=0|34=2|");
         let text = String::from_utf8(f).unwrap().replace("9=10", "9=9");
-        assert_eq!(parse_frame(text.as_bytes()).unwrap_err(), FixError::BadBodyLength);
+        assert_eq!(
+            parse_frame(text.as_bytes()).unwrap_err(),
+            FixError::BadBodyLength
+        );
         let text2 = text.replace("9=9", "9=x");
-        assert_eq!(parse_frame(text2.as_bytes()).unwrap_err(), FixError::BadBodyLengthField);
+        assert_eq!(
+            parse_frame(text2.as_bytes()).unwrap_err(),
+            FixError::BadBodyLengthField
+        );
     }
 
     #[test]
     fn partial_frames_ask_for_more_and_garbage_is_skipped() {
         let f = frame("FIX.4.4", "35=0|34=2|");
         for cut in 0..f.len() {
-            assert_eq!(parse_frame(&f[..cut]).unwrap_err(), FixError::Incomplete, "cut {cut}");
+            assert_eq!(
+                parse_frame(&f[..cut]).unwrap_err(),
+                FixError::Incomplete,
+                "cut {cut}"
+            );
         }
         let mut garbage = b"xx8=FIX.4.4\x019=99".to_vec();
         garbage.extend_from_slice(&f);

@@ -32,13 +32,23 @@ pub fn peers_dir() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl QuickFixPeer {
     /// Starts `name` ("executor" or "ordermatch") accepting `begin_string`
     /// sessions from `client` as `sender`, with its stores in `dir`.
-    pub fn start(name: &str, begin_string: &str, sender: &str, client: &str, dir: &Path) -> QuickFixPeer {
+    pub fn start(
+        name: &str,
+        begin_string: &str,
+        sender: &str,
+        client: &str,
+        dir: &Path,
+    ) -> QuickFixPeer {
         let binary = peers_dir().join(name);
         let port = free_port();
         let settings = format!(
@@ -80,7 +90,13 @@ impl QuickFixPeer {
         self.child = Some(child);
         let end = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(self.addr()).is_err() {
-            assert!(Instant::now() < end, "{} did not listen on {}: {}", self.name, self.port, self.screen_log());
+            assert!(
+                Instant::now() < end,
+                "{} did not listen on {}: {}",
+                self.name,
+                self.port,
+                self.screen_log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -112,12 +128,21 @@ impl QuickFixPeer {
     /// Messages of type `msg_type` it received, '|' for SOH (its screen
     /// log prints `<time, session, incoming>` and then the message).
     pub fn incoming(&self, msg_type: &str) -> Vec<String> {
+        self.logged("incoming>", msg_type)
+    }
+
+    /// Messages of type `msg_type` it sent, resends (PossDup) included.
+    pub fn outgoing(&self, msg_type: &str) -> Vec<String> {
+        self.logged("outgoing>", msg_type)
+    }
+
+    fn logged(&self, direction: &str, msg_type: &str) -> Vec<String> {
         let tag = format!("\u{1}35={msg_type}\u{1}");
         let log = self.screen_log();
         let lines: Vec<&str> = log.lines().collect();
         lines
             .windows(2)
-            .filter(|w| w[0].ends_with("incoming>") && w[1].contains(&tag))
+            .filter(|w| w[0].ends_with(direction) && w[1].contains(&tag))
             .map(|w| w[1].trim().replace('\u{1}', "|"))
             .collect()
     }
