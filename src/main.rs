@@ -1,5 +1,6 @@
 use breakwater::cli::decode_command::{self, DecodeOptions, Source};
-use breakwater::cli::{control_commands, replay_command};
+use breakwater::cli::{control_commands, replay_command, venue_check_command};
+use breakwater::gateway::order_messages::Side;
 use breakwater::risk::risk_engine::ChecksMode;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -62,6 +63,48 @@ enum Command {
         #[arg(long, default_value_t = 30)]
         connect_timeout_s: u64,
     },
+    /// Pre-open conformance check of a venue's FIX session: log on, send N
+    /// small limit orders, cancel those still working, log out; exits 1 on
+    /// any session-level problem.
+    VenueCheck {
+        /// The venue's FIX acceptor.
+        #[arg(long, value_name = "HOST:PORT")]
+        fix: String,
+        /// Our SenderCompID.
+        #[arg(long, value_name = "ID")]
+        sender: String,
+        /// The venue's CompID (TargetCompID).
+        #[arg(long, value_name = "ID")]
+        target: String,
+        #[arg(long, default_value = "FIX.4.4", value_parser = ["FIX.4.2", "FIX.4.4"])]
+        begin_string: String,
+        #[arg(long, default_value_t = 100)]
+        orders: u32,
+        #[arg(long, default_value = "BWTEST")]
+        symbol: String,
+        #[arg(long, value_enum, default_value = "buy")]
+        side: SideArg,
+        /// Shares per order.
+        #[arg(long, default_value_t = 100)]
+        qty: u64,
+        /// Limit price, a decimal.
+        #[arg(long, default_value = "1.00")]
+        price: String,
+        /// Folder for the persisted sequence numbers (default: the shared-memory folder).
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Reset sequence numbers to 1 at logon (ResetSeqNumFlag).
+        #[arg(long)]
+        reset: bool,
+        /// Seconds to wait for logon, for each answer and for logout.
+        #[arg(long, default_value_t = 10)]
+        timeout_s: u64,
+        #[arg(long)]
+        json: bool,
+        /// Append the gateway's journal to this file.
+        #[arg(long)]
+        journal: Option<PathBuf>,
+    },
     /// Engage the kill switch: cancel everything, block everything.
     Kill {
         #[arg(long, default_value = "manual kill")]
@@ -74,6 +117,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SideArg {
+    Buy,
+    Sell,
 }
 
 fn main() -> ExitCode {
@@ -121,6 +170,47 @@ fn main() -> ExitCode {
             },
             &mut out,
         ),
+        Command::VenueCheck {
+            fix,
+            sender,
+            target,
+            begin_string,
+            orders,
+            symbol,
+            side,
+            qty,
+            price,
+            store,
+            reset,
+            timeout_s,
+            json,
+            journal,
+        } => {
+            let options = venue_check_command::VenueCheckOptions {
+                fix,
+                sender,
+                target,
+                begin_string,
+                orders,
+                symbol,
+                side: match side {
+                    SideArg::Buy => Side::Buy,
+                    SideArg::Sell => Side::Sell,
+                },
+                qty,
+                price,
+                store,
+                reset,
+                timeout: std::time::Duration::from_secs(timeout_s),
+                json,
+                journal,
+            };
+            match venue_check_command::run(&options, &mut out) {
+                Ok(true) => Ok(()),
+                Ok(false) => return ExitCode::FAILURE,
+                Err(e) => Err(e),
+            }
+        }
         Command::Kill { reason } => control_commands::kill(&reason, &mut out),
         Command::Resume => control_commands::resume(&mut out),
         Command::Status { json } => control_commands::status(json, &mut out),

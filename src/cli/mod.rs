@@ -3,3 +3,4 @@
 pub mod control_commands;
 pub mod decode_command;
 pub mod replay_command;
+pub mod venue_check_command;

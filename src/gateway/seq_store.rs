@@ -20,6 +20,19 @@ pub struct SeqStore {
 impl SeqStore {
     /// Opens (or creates, starting at 1 and 1) the store for a session.
     pub fn open(dir: &Path, sender: &str, target: &str) -> std::io::Result<Self> {
+        for id in [sender, target] {
+            let ok = !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            if !ok {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("CompID {id:?}: use 1 to 64 letters, digits, '_', '.' or '-'"),
+                ));
+            }
+        }
         std::fs::create_dir_all(dir)?;
         let path = dir.join(format!("{sender}-{target}.seqnums"));
         let file = OpenOptions::new()
@@ -94,5 +107,14 @@ mod tests {
             std::fs::metadata(s.path()).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn comp_ids_that_would_escape_the_folder_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["../x", "a/b", "", "x y"] {
+            let err = SeqStore::open(dir.path(), bad, "EXEC").err().expect(bad);
+            assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        }
     }
 }

@@ -407,6 +407,24 @@ impl VenueSession {
                         stats.business_rejects += 1;
                         let ref_seq = r.ref_seq.unwrap_or(0);
                         status_requests.remove(&ref_seq);
+                        // A refused cancel or replace: the order stands as it was.
+                        if let Some(i) = orders
+                            .working_at(venue)
+                            .into_iter()
+                            .find(|&i| orders.at(i).pending.is_some_and(|p| p.seq == ref_seq))
+                        {
+                            let o = orders.at_mut(i);
+                            o.pending = None;
+                            o.text = String::from_utf8_lossy(r.text).into_owned();
+                            let (order, text) = (o.id, o.text.clone());
+                            push(
+                                events,
+                                EventKind::Order {
+                                    order,
+                                    event: OrderEvent::RequestRefused { text },
+                                },
+                            );
+                        }
                         push(
                             events,
                             EventKind::BusinessReject {
@@ -697,6 +715,44 @@ mod tests {
                 order: id,
                 event: OrderEvent::NotDelivered
             }));
+    }
+
+    #[test]
+    fn a_cancel_refused_at_the_business_level_leaves_the_order_working() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut v, mut orders, mut peer, mut events) = setup(dir.path());
+        let id = v
+            .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_000_000, 3)
+            .unwrap();
+        v.on_bytes(
+            &peer.msg("8|37=V1|11=T-1|17=1|150=0|39=0|14=0|"),
+            4,
+            4,
+            &mut orders,
+            &mut events,
+        );
+        let index = orders.index_of(id).unwrap();
+        v.send_cancel(&mut orders, index, 5).unwrap();
+        let cancel_seq = orders.get(id).unwrap().pending.unwrap().seq;
+        events.clear();
+        v.on_bytes(
+            &peer.msg(&format!(
+                "j|45={cancel_seq}|372=F|380=3|58=Unsupported Message Type|"
+            )),
+            6,
+            6,
+            &mut orders,
+            &mut events,
+        );
+        let o = orders.get(id).unwrap();
+        assert_eq!((o.state, o.pending), (OrderState::New, None));
+        assert!(events.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::Order {
+                event: OrderEvent::RequestRefused { .. },
+                ..
+            }
+        )));
     }
 
     #[test]
