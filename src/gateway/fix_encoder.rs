@@ -1,26 +1,44 @@
-//! Writes FIX frames without allocating: the body goes into one reused
-//! buffer, then `8=`, `9=` (its length), the body and `10=` (the checksum)
-//! into another, both keeping their capacity between messages.
+//! Writes FIX frames without allocating. The body is written into one
+//! reused buffer after some head room; `finish` then writes `8=...` and
+//! `9=<body length>` into the head room just before the body (no copy of
+//! the body) and appends `10=<checksum>`. SenderCompID and TargetCompID
+//! are rendered once; SendingTime comes from a clock that reformats only
+//! the milliseconds within a second.
 
-use super::fix_time::utc_timestamp;
-use crate::wire::fix::SOH;
+use super::fix_time::UtcClock;
+use super::frame_buffer::FrameBuffer;
+use crate::wire::fix::{checksum, MAX_FRAME, SOH};
+
+/// Room for `8=<BeginString> SOH 9=<up to 5 digits> SOH`.
+const HEAD_ROOM: usize = 32;
 
 pub struct FixEncoder {
     begin_string: Vec<u8>,
-    sender: Vec<u8>,
-    target: Vec<u8>,
-    body: Vec<u8>,
-    frame: Vec<u8>,
+    /// `49=<sender> SOH 56=<target> SOH`.
+    comp_ids: Vec<u8>,
+    buf: FrameBuffer,
+    clock: UtcClock,
+    /// SendingTime of the message being written.
+    sending_time: [u8; 21],
 }
 
 impl FixEncoder {
     pub fn new(begin_string: &str, sender: &str, target: &str) -> Self {
+        assert!(
+            begin_string.len() <= 16,
+            "BeginString {begin_string:?} is too long"
+        );
+        let comp_ids = format!("49={sender}\u{1}56={target}\u{1}").into_bytes();
         FixEncoder {
             begin_string: begin_string.as_bytes().to_vec(),
-            sender: sender.as_bytes().to_vec(),
-            target: target.as_bytes().to_vec(),
-            body: Vec::with_capacity(512),
-            frame: Vec::with_capacity(1024),
+            comp_ids,
+            buf: {
+                let mut b = FrameBuffer::new(HEAD_ROOM + MAX_FRAME);
+                b.set_len(HEAD_ROOM);
+                b
+            },
+            clock: UtcClock::default(),
+            sending_time: [b'0'; 21],
         }
     }
 
@@ -28,52 +46,98 @@ impl FixEncoder {
         &self.begin_string
     }
 
+    /// Empties the body (the next field written is its first).
+    pub fn clear(&mut self) {
+        self.buf.truncate(HEAD_ROOM);
+    }
+
+    /// A piece did not fit (the message is longer than FIX allows): the
+    /// frame is not to be sent.
+    pub fn overflowed(&self) -> bool {
+        self.buf.overflowed()
+    }
+
     /// Starts a message: MsgType, SenderCompID, TargetCompID, MsgSeqNum and
     /// SendingTime.
     #[inline]
     pub fn begin(&mut self, msg_type: &[u8], seq: u64, unix_ns: u64) -> &mut Self {
-        self.body.clear();
-        self.field(35, msg_type);
-        let (sender, target) = (
-            std::mem::take(&mut self.sender),
-            std::mem::take(&mut self.target),
-        );
-        self.field(49, &sender);
-        self.field(56, &target);
-        self.sender = sender;
-        self.target = target;
-        self.field_u64(34, seq);
-        self.field(52, &utc_timestamp(unix_ns));
+        self.sending_time = *self.clock.format(unix_ns);
+        self.buf.truncate(HEAD_ROOM);
+        self.buf.put(b"35=");
+        self.buf.put(msg_type);
+        self.buf.push(SOH);
+        self.buf.put(&self.comp_ids);
+        self.buf.put(b"34=");
+        self.buf.put(itoa::Buffer::new().format(seq).as_bytes());
+        self.buf.put(b"\x0152=");
+        self.buf.put(&self.sending_time);
+        self.buf.push(SOH);
         self
     }
 
+    /// The SendingTime (52) of the message being written.
+    pub fn sending_time(&self) -> &[u8; 21] {
+        &self.sending_time
+    }
+
+    /// The body written so far (from `35=`).
+    pub fn body(&self) -> &[u8] {
+        &self.buf.as_slice()[HEAD_ROOM..]
+    }
+
+    /// Appends fields already encoded (`tag=value SOH` ...).
     #[inline]
+    pub fn raw(&mut self, fields: &[u8]) -> &mut Self {
+        self.buf.put(fields);
+        self
+    }
+
+    #[inline(always)]
     fn tag(&mut self, tag: u32) {
-        let mut b = itoa::Buffer::new();
-        self.body.extend_from_slice(b.format(tag).as_bytes());
-        self.body.push(b'=');
+        // Tags below 1000 (every tag on the order path) without a call.
+        if tag < 1000 {
+            let digits = [
+                b'0' + (tag / 100) as u8,
+                b'0' + (tag / 10 % 10) as u8,
+                b'0' + (tag % 10) as u8,
+                b'=',
+            ];
+            let skip = if tag < 10 {
+                2
+            } else if tag < 100 {
+                1
+            } else {
+                0
+            };
+            self.buf.put(&digits[skip..]);
+        } else {
+            self.buf.put(itoa::Buffer::new().format(tag).as_bytes());
+            self.buf.push(b'=');
+        }
     }
 
     #[inline]
     pub fn field(&mut self, tag: u32, value: &[u8]) -> &mut Self {
         self.tag(tag);
-        self.body.extend_from_slice(value);
-        self.body.push(SOH);
+        self.buf.put(value);
+        self.buf.push(SOH);
         self
     }
 
     #[inline]
     pub fn field_u64(&mut self, tag: u32, value: u64) -> &mut Self {
         self.tag(tag);
-        let mut b = itoa::Buffer::new();
-        self.body.extend_from_slice(b.format(value).as_bytes());
-        self.body.push(SOH);
+        self.buf.put(itoa::Buffer::new().format(value).as_bytes());
+        self.buf.push(SOH);
         self
     }
 
     #[inline]
     pub fn field_char(&mut self, tag: u32, value: u8) -> &mut Self {
-        self.field(tag, &[value])
+        self.tag(tag);
+        self.buf.push(value);
+        self.buf.push(SOH);
+        self
     }
 
     /// A Price(4) value as a decimal: 1902500 → "190.25".
@@ -81,60 +145,54 @@ impl FixEncoder {
     pub fn field_price4(&mut self, tag: u32, price: u32) -> &mut Self {
         self.tag(tag);
         let mut b = itoa::Buffer::new();
-        self.body
-            .extend_from_slice(b.format(price / 10_000).as_bytes());
+        self.buf.put(b.format(price / 10_000).as_bytes());
         let mut frac = price % 10_000;
         if frac != 0 {
-            self.body.push(b'.');
+            self.buf.push(b'.');
             let mut digits = [b'0'; 4];
             for d in digits.iter_mut().rev() {
                 *d = b'0' + (frac % 10) as u8;
                 frac /= 10;
             }
             let len = 4 - digits.iter().rev().take_while(|&&d| d == b'0').count();
-            self.body.extend_from_slice(&digits[..len]);
+            self.buf.put(&digits[..len]);
         }
-        self.body.push(SOH);
+        self.buf.push(SOH);
         self
     }
 
-    /// The body written so far (from `35=`).
-    pub fn body(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// Appends fields already encoded (`tag=value SOH` ...).
-    #[inline]
-    pub fn raw(&mut self, fields: &[u8]) -> &mut Self {
-        self.body.extend_from_slice(fields);
-        self
-    }
-
-    /// Adds the header and checksum; returns the complete frame.
+    /// Adds the header and checksum; returns the complete frame (empty if
+    /// the message overflowed: see [`FixEncoder::overflowed`]).
     #[inline]
     pub fn finish(&mut self) -> &[u8] {
-        self.frame.clear();
-        self.frame.extend_from_slice(b"8=");
-        self.frame.extend_from_slice(&self.begin_string);
-        self.frame.extend_from_slice(b"\x019=");
-        let mut b = itoa::Buffer::new();
-        self.frame
-            .extend_from_slice(b.format(self.body.len()).as_bytes());
-        self.frame.push(SOH);
-        self.frame.extend_from_slice(&self.body);
-        let sum = self
-            .frame
-            .iter()
-            .fold(0u32, |s, &c| s.wrapping_add(u32::from(c)))
-            % 256;
-        self.frame.extend_from_slice(b"10=");
-        self.frame.extend_from_slice(&[
+        let body_len = self.buf.len() - HEAD_ROOM;
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(body_len).as_bytes();
+        let head_len = 2 + self.begin_string.len() + 3 + digits.len() + 1;
+        let start = HEAD_ROOM - head_len;
+        let Some(head) = self.buf.slice_mut(start..HEAD_ROOM) else {
+            return &[];
+        };
+        let at = 2 + self.begin_string.len();
+        head[..2].copy_from_slice(b"8=");
+        head[2..at].copy_from_slice(&self.begin_string);
+        head[at..at + 3].copy_from_slice(b"\x019=");
+        head[at + 3..at + 3 + digits.len()].copy_from_slice(digits);
+        head[head_len - 1] = SOH;
+        let sum = checksum(&self.buf.as_slice()[start..]);
+        self.buf.put(&[
+            b'1',
+            b'0',
+            b'=',
             b'0' + (sum / 100) as u8,
             b'0' + (sum / 10 % 10) as u8,
             b'0' + (sum % 10) as u8,
             SOH,
         ]);
-        &self.frame
+        if self.buf.overflowed() {
+            return &[];
+        }
+        &self.buf.as_slice()[start..]
     }
 }
 
@@ -170,7 +228,7 @@ mod tests {
         // Wikipedia's example (BodyLength 65, CheckSum 062), whose SendingTime
         // has no milliseconds: the body is written field by field here.
         let mut e = FixEncoder::new("FIX.4.2", "SERVER", "CLIENT");
-        e.body.clear();
+        e.clear();
         e.field(35, b"A")
             .field(49, b"SERVER")
             .field(56, b"CLIENT")
@@ -194,9 +252,9 @@ mod tests {
             (1, "0.0001"),
             (873_900, "87.39"),
         ] {
-            e.body.clear();
+            e.clear();
             e.field_price4(44, p);
-            assert_eq!(&e.body[3..e.body.len() - 1], text.as_bytes());
+            assert_eq!(&e.body()[3..e.body().len() - 1], text.as_bytes());
         }
     }
 }

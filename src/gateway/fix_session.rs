@@ -22,7 +22,7 @@
 
 use super::fix_encoder::FixEncoder;
 use super::seq_store::SeqStore;
-use crate::wire::fix::{parse_frame, resync_offset, FixError, FixMessage};
+use crate::wire::fix::{parse_frame_into, resync_offset, FixError, FixFields, FixMessage};
 use std::path::PathBuf;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +100,7 @@ pub struct FixSession {
     store: SeqStore,
     encoder: FixEncoder,
     rx: Vec<u8>,
+    index: FixFields,
     tx: Vec<u8>,
     events: Vec<SessionEvent>,
     heartbeat_ns: u64,
@@ -208,6 +209,7 @@ impl FixSession {
             store,
             encoder,
             rx: Vec::with_capacity(64 * 1024),
+            index: FixFields::new(),
             tx: Vec::with_capacity(64 * 1024),
             events: Vec::new(),
             heartbeat_ns,
@@ -402,12 +404,38 @@ impl FixSession {
         now_ns: u64,
         app: &mut impl FnMut(&mut FixSession, &FixMessage<'_>),
     ) {
-        self.rx.extend_from_slice(data);
         self.last_rx_ns = now_ns;
         let mut rx = std::mem::take(&mut self.rx);
+        let mut index = std::mem::take(&mut self.index);
+        // Parse straight from `data` unless a partial frame is waiting.
+        if rx.is_empty() {
+            let used = self.parse_frames(data, &mut index, now_ns, app);
+            rx.extend_from_slice(&data[used..]);
+        } else {
+            rx.extend_from_slice(data);
+            let used = self.parse_frames(&rx, &mut index, now_ns, app);
+            rx.drain(..used);
+        }
+        // More than one frame's worth without a frame boundary is garbage.
+        if rx.len() > crate::wire::fix::MAX_FRAME {
+            self.stats.garbled += 1;
+            rx.clear();
+        }
+        self.rx = rx;
+        self.index = index;
+    }
+
+    /// Handles every complete frame in `buf`; the bytes consumed.
+    fn parse_frames(
+        &mut self,
+        buf: &[u8],
+        index: &mut FixFields,
+        now_ns: u64,
+        app: &mut impl FnMut(&mut FixSession, &FixMessage<'_>),
+    ) -> usize {
         let mut pos = 0;
-        while pos < rx.len() {
-            match parse_frame(&rx[pos..]) {
+        while pos < buf.len() {
+            match parse_frame_into(&buf[pos..], index) {
                 Ok((m, used)) => {
                     pos += used;
                     self.stats.messages_in += 1;
@@ -417,18 +445,11 @@ impl FixSession {
                 Err(_) => {
                     // Garbled: drop it and resynchronise on the next frame.
                     self.stats.garbled += 1;
-                    pos += resync_offset(&rx[pos..]).max(1);
+                    pos += resync_offset(&buf[pos..]).max(1);
                 }
             }
         }
-        rx.drain(..pos);
-        // A buffer that would hold more than one frame's worth without a
-        // frame boundary is garbage.
-        if rx.len() > crate::wire::fix::MAX_FRAME {
-            self.stats.garbled += 1;
-            rx.clear();
-        }
-        self.rx = rx;
+        pos
     }
 
     fn handle(
@@ -626,6 +647,7 @@ impl FixSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::fix::parse_frame;
     use crate::wire::fix::test_frames::frame;
 
     fn session(dir: &std::path::Path) -> FixSession {

@@ -39,6 +39,40 @@ pub fn utc_timestamp(unix_ns: u64) -> [u8; 21] {
     out
 }
 
+/// [`utc_timestamp`] with the last second's text kept: within the same
+/// second only the milliseconds are rewritten.
+#[derive(Clone, Debug)]
+pub struct UtcClock {
+    second: u64,
+    text: [u8; 21],
+}
+
+impl Default for UtcClock {
+    fn default() -> Self {
+        UtcClock {
+            second: u64::MAX,
+            text: [b'0'; 21],
+        }
+    }
+}
+
+impl UtcClock {
+    #[inline]
+    pub fn format(&mut self, unix_ns: u64) -> &[u8; 21] {
+        let second = unix_ns / 1_000_000_000;
+        if second != self.second {
+            self.text = utc_timestamp(unix_ns);
+            self.second = second;
+        } else {
+            let millis = (unix_ns / 1_000_000 % 1_000) as u32;
+            self.text[18] = b'0' + (millis / 100) as u8;
+            self.text[19] = b'0' + (millis / 10 % 10) as u8;
+            self.text[20] = b'0' + (millis % 10) as u8;
+        }
+        &self.text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,7 +85,15 @@ mod tests {
             &utc_timestamp(1_231_352_116_000_000_000),
             b"20090107-18:15:16.000"
         );
-        // 2024-02-29 23:59:59.999 (a leap day).
+        // 2024-02-29 23:59:59.999 (a leap day), then through a cached clock.
+        let mut clock = UtcClock::default();
+        for ns in [
+            1_709_251_199_000_000_000u64,
+            1_709_251_199_999_000_000,
+            1_709_251_200_001_000_000,
+        ] {
+            assert_eq!(clock.format(ns), &utc_timestamp(ns));
+        }
         assert_eq!(
             &utc_timestamp(1_709_251_199_999_000_000),
             b"20240229-23:59:59.999"

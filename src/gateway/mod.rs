@@ -6,6 +6,7 @@ pub mod child_orders;
 pub mod fix_encoder;
 pub mod fix_session;
 pub mod fix_time;
+pub mod frame_buffer;
 pub mod gateway_event;
 pub mod order_gateway;
 pub mod order_messages;

@@ -8,8 +8,7 @@
 //! Orders are limit (40=2), time in force DAY (59=0).
 
 use super::fix_encoder::FixEncoder;
-use super::fix_time::utc_timestamp;
-use crate::wire::fix::{parse_price4, FixMessage};
+use crate::wire::fix::{parse_price4, FixMessage, TagSlots};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Side {
@@ -45,12 +44,15 @@ pub struct OrderFields<'a> {
     pub price: u32,
 }
 
-pub fn new_order_single(e: &mut FixEncoder, o: &OrderFields<'_>, transact_ns: u64) {
+/// TransactTime (60) is the message's SendingTime: the order is created as
+/// it is sent.
+pub fn new_order_single(e: &mut FixEncoder, o: &OrderFields<'_>) {
+    let now = *e.sending_time();
     e.field(11, o.cl_ord_id)
         .field_char(21, b'1')
         .field(55, o.symbol)
         .field_char(54, o.side.fix_code())
-        .field(60, &utc_timestamp(transact_ns))
+        .field(60, &now)
         .field_u64(38, o.qty)
         .field_char(40, b'2')
         .field_price4(44, o.price)
@@ -64,15 +66,15 @@ pub fn order_cancel_request(
     cl_ord_id: &[u8],
     o: &OrderFields<'_>,
     venue_order_id: Option<&[u8]>,
-    transact_ns: u64,
 ) {
+    let now = *e.sending_time();
     e.field(41, o.cl_ord_id).field(11, cl_ord_id);
     if let Some(id) = venue_order_id {
         e.field(37, id);
     }
     e.field(55, o.symbol)
         .field_char(54, o.side.fix_code())
-        .field(60, &utc_timestamp(transact_ns))
+        .field(60, &now)
         .field_u64(38, o.qty);
 }
 
@@ -84,8 +86,8 @@ pub fn order_cancel_replace_request(
     venue_order_id: Option<&[u8]>,
     qty: u64,
     price: u32,
-    transact_ns: u64,
 ) {
+    let now = *e.sending_time();
     e.field(41, o.cl_ord_id).field(11, cl_ord_id);
     if let Some(id) = venue_order_id {
         e.field(37, id);
@@ -93,7 +95,7 @@ pub fn order_cancel_replace_request(
     e.field_char(21, b'1')
         .field(55, o.symbol)
         .field_char(54, o.side.fix_code())
-        .field(60, &utc_timestamp(transact_ns))
+        .field(60, &now)
         .field_u64(38, qty)
         .field_char(40, b'2')
         .field_price4(44, price)
@@ -138,26 +140,6 @@ fn required<'a>(m: &FixMessage<'a>, tag: u32) -> Result<&'a [u8], FieldError> {
     m.get(tag).ok_or(FieldError { tag, missing: true })
 }
 
-fn qty(m: &FixMessage<'_>, tag: u32) -> Result<Option<u64>, FieldError> {
-    match m.get(tag) {
-        None => Ok(None),
-        Some(_) => m.get_qty(tag).map(Some).ok_or(FieldError {
-            tag,
-            missing: false,
-        }),
-    }
-}
-
-fn one_char(m: &FixMessage<'_>, tag: u32) -> Result<u8, FieldError> {
-    match required(m, tag)? {
-        [c] => Ok(*c),
-        _ => Err(FieldError {
-            tag,
-            missing: false,
-        }),
-    }
-}
-
 /// A price sent as a decimal, perhaps with a binary double's extra digits
 /// ("190.24999999999"): rounded to Price(4). Reports only; orders we
 /// send are exact.
@@ -195,30 +177,59 @@ pub struct ExecutionReport<'a> {
     pub text: &'a [u8],
 }
 
-pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<'a>, FieldError> {
-    let last_px = match m.get(31) {
-        None => None,
-        Some(v) => Some(parse_report_price4(v).ok_or(FieldError {
-            tag: 31,
-            missing: false,
-        })?),
+/// Digits with an optional all-zero fraction ("100", "100.00").
+fn qty_value(v: &[u8]) -> Option<u64> {
+    let (whole, frac) = match v.iter().position(|&b| b == b'.') {
+        Some(i) => (&v[..i], &v[i + 1..]),
+        None => (v, &v[..0]),
     };
+    if whole.is_empty() || whole.len() > 18 || !frac.iter().all(|&d| d == b'0') {
+        return None;
+    }
+    let mut n = 0u64;
+    for &d in whole {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+    }
+    Some(n)
+}
+
+const EXECUTION_REPORT: TagSlots<11> =
+    TagSlots::new([37, 11, 41, 17, 150, 39, 14, 151, 32, 31, 58]);
+
+/// Reads an ExecutionReport in one pass over its fields (the first value
+/// of each tag counts).
+pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<'a>, FieldError> {
+    let bad = |tag| FieldError {
+        tag,
+        missing: false,
+    };
+    let missing = |tag| FieldError { tag, missing: true };
+    let [order_id, cl_ord_id, orig, exec_id, exec_type, ord_status, cum_qty, leaves_qty, last_qty, last_px, text] =
+        m.pick(&EXECUTION_REPORT);
+    let one_char = |v: Option<&[u8]>, tag| match v {
+        Some([c]) => Ok(*c),
+        Some(_) => Err(bad(tag)),
+        None => Err(missing(tag)),
+    };
+    let qty = |v: Option<&[u8]>, tag| v.map(|v| qty_value(v).ok_or(bad(tag))).transpose();
     Ok(ExecutionReport {
-        order_id: required(m, 37)?,
-        cl_ord_id: required(m, 11)?,
-        orig_cl_ord_id: m.get(41),
-        exec_id: required(m, 17)?,
-        exec_type: one_char(m, 150)?,
-        ord_status: one_char(m, 39)?,
-        cum_qty: qty(m, 14)?.ok_or(FieldError {
-            tag: 14,
-            missing: true,
-        })?,
-        leaves_qty: qty(m, 151)?,
+        order_id: order_id.ok_or(missing(37))?,
+        cl_ord_id: cl_ord_id.ok_or(missing(11))?,
+        orig_cl_ord_id: orig,
+        exec_id: exec_id.ok_or(missing(17))?,
+        exec_type: one_char(exec_type, 150)?,
+        ord_status: one_char(ord_status, 39)?,
+        cum_qty: qty(cum_qty, 14)?.ok_or(missing(14))?,
+        leaves_qty: qty(leaves_qty, 151)?,
         // LastShares (32) is LastQty in 4.4: the same tag.
-        last_qty: qty(m, 32)?.unwrap_or(0),
-        last_px,
-        text: m.get(58).unwrap_or(b""),
+        last_qty: qty(last_qty, 32)?.unwrap_or(0),
+        last_px: last_px
+            .map(|v| parse_report_price4(v).ok_or(bad(31)))
+            .transpose()?,
+        text: text.unwrap_or(b""),
     })
 }
 
@@ -294,7 +305,7 @@ mod tests {
     fn a_new_order_single_carries_every_field_both_versions_require() {
         let mut e = FixEncoder::new("FIX.4.2", "BW", "OM");
         e.begin(b"D", 2, 0);
-        new_order_single(&mut e, &ORDER, 0);
+        new_order_single(&mut e, &ORDER);
         assert_eq!(
             body_of(&mut e),
             "11=BW7|21=1|55=AAPL|54=1|38=100|40=2|44=190.25|59=0|"
@@ -305,10 +316,10 @@ mod tests {
     fn cancel_replace_and_status_requests_name_the_order_as_it_stands() {
         let mut e = FixEncoder::new("FIX.4.4", "BW", "EX");
         e.begin(b"F", 3, 0);
-        order_cancel_request(&mut e, b"BW8", &ORDER, Some(b"V1"), 0);
+        order_cancel_request(&mut e, b"BW8", &ORDER, Some(b"V1"));
         assert_eq!(body_of(&mut e), "41=BW7|11=BW8|37=V1|55=AAPL|54=1|38=100|");
         e.begin(b"G", 4, 0);
-        order_cancel_replace_request(&mut e, b"BW9", &ORDER, None, 50, 1_900_000, 0);
+        order_cancel_replace_request(&mut e, b"BW9", &ORDER, None, 50, 1_900_000);
         assert_eq!(
             body_of(&mut e),
             "41=BW7|11=BW9|21=1|55=AAPL|54=1|38=50|40=2|44=190|59=0|"

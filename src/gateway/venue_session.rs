@@ -166,7 +166,7 @@ impl VenueSession {
             price,
         };
         let seq = self.session.send_app(b"D", now_ns, |e| {
-            order_messages::new_order_single(e, &fields, now_ns)
+            order_messages::new_order_single(e, &fields)
         })?;
         orders.insert(ChildOrder::new(
             id, self.index, symbol, side, qty, price, seq,
@@ -224,12 +224,12 @@ impl VenueSession {
         let venue_id = o.venue_order_id.as_deref().map(str::as_bytes);
         let seq = match kind {
             RequestKind::Cancel => self.session.send_app(b"F", now_ns, |e: &mut FixEncoder| {
-                order_messages::order_cancel_request(e, cl, &fields, venue_id, now_ns)
+                order_messages::order_cancel_request(e, cl, &fields, venue_id)
             })?,
             RequestKind::Replace { qty, price } => {
                 self.session.send_app(b"G", now_ns, |e: &mut FixEncoder| {
                     order_messages::order_cancel_replace_request(
-                        e, cl, &fields, venue_id, qty, price, now_ns,
+                        e, cl, &fields, venue_id, qty, price,
                     )
                 })?
             }

@@ -2,13 +2,19 @@
 //! `8=BeginString SOH 9=BodyLength SOH <body> 10=NNN SOH`, where the body
 //! (from `35=` on) is exactly BodyLength bytes and NNN is the sum of every
 //! byte before `10=`, modulo 256. Both are verified before any field is
-//! read. Fields are indexed once into a fixed array on the stack; nothing
-//! allocates and no input can make the parser panic.
+//! read. Fields are indexed in one pass (tag digits read as they are
+//! scanned, values found with `memchr`) into a [`FixFields`] index the
+//! caller keeps and reuses, so parsing allocates nothing; no input can make
+//! the parser panic.
+
+use super::byte_masks::{byte_masks, BitCursor};
+use super::byte_sum::byte_sum;
+use std::borrow::Cow;
 
 pub const SOH: u8 = 0x01;
 /// Fields indexed per message; more is an error (no order-entry message
 /// comes close).
-pub const MAX_FIELDS: usize = 128;
+pub const MAX_FIELDS: usize = 512;
 /// The largest frame accepted.
 pub const MAX_FRAME: usize = 16 * 1024;
 
@@ -46,10 +52,61 @@ impl FixError {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Field {
+pub struct Field {
     tag: u32,
     start: u16,
     end: u16,
+}
+
+/// The most tags one [`FixMessage::pick`] can ask for.
+pub const MAX_PICK: usize = 24;
+
+/// A table from tag (below 256) to its position in a [`FixMessage::pick`].
+pub struct TagSlots<const N: usize> {
+    slot: [u8; 256],
+}
+
+impl<const N: usize> TagSlots<N> {
+    /// `tags` must be distinct, below 256, and at most [`MAX_PICK`] of them
+    /// (checked when the table is built, at compile time for a `const`).
+    pub const fn new(tags: [u32; N]) -> Self {
+        assert!(N <= MAX_PICK, "too many tags for one pick");
+        let mut slot = [0u8; 256];
+        let mut i = 0;
+        while i < N {
+            assert!(tags[i] < 256, "pick takes tags below 256");
+            assert!(slot[tags[i] as usize] == 0, "a tag is named twice");
+            slot[tags[i] as usize] = (i + 1) as u8;
+            i += 1;
+        }
+        TagSlots { slot }
+    }
+}
+
+/// A reusable index of one message's fields (keeps its capacity).
+#[derive(Clone, Debug, Default)]
+pub struct FixFields {
+    fields: Vec<Field>,
+    scratch: FixScratch,
+}
+
+/// Where '=' and SOH are in the body being indexed.
+#[derive(Clone, Debug, Default)]
+struct FixScratch {
+    eq_masks: Vec<u64>,
+    soh_masks: Vec<u64>,
+}
+
+impl FixFields {
+    pub fn new() -> Self {
+        FixFields {
+            fields: Vec::with_capacity(64),
+            scratch: FixScratch {
+                eq_masks: Vec::with_capacity(8),
+                soh_masks: Vec::with_capacity(8),
+            },
+        }
+    }
 }
 
 /// A verified frame and its indexed fields.
@@ -57,8 +114,7 @@ struct Field {
 pub struct FixMessage<'a> {
     bytes: &'a [u8],
     begin_string: &'a [u8],
-    fields: [Field; MAX_FIELDS],
-    count: usize,
+    fields: Cow<'a, [Field]>,
 }
 
 impl std::fmt::Debug for FixMessage<'_> {
@@ -99,8 +155,81 @@ pub fn resync_offset(buf: &[u8]) -> usize {
 }
 
 /// Parses the frame at the start of `buf`: the message and the bytes it
-/// used.
+/// used. Allocates its field index; the hot path uses
+/// [`parse_frame_into`].
 pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
+    let mut fields = Vec::new();
+    let (begin_end, total) = scan_frame(buf, &mut fields, &mut FixScratch::default())?;
+    Ok((
+        FixMessage {
+            bytes: &buf[..total],
+            begin_string: &buf[2..begin_end],
+            fields: Cow::Owned(fields),
+        },
+        total,
+    ))
+}
+
+/// The tag `body[start..eq]`: 1 to 9 digits. Tags of up to four digits
+/// (every standard tag) are converted without a loop: the four bytes
+/// before '=' as one word, the bytes before the tag replaced by '0',
+/// checked to be digits and combined pairwise.
+#[inline(always)]
+fn parse_tag(body: &[u8], start: usize, eq: usize) -> Option<u32> {
+    let len = eq - start;
+    if len <= 4 && eq >= 4 {
+        let w = u32::from_le_bytes(body[eq - 4..eq].try_into().ok()?);
+        // Keep the tag's bytes (the high ones); the rest become '0'.
+        let keep = u32::MAX << (8 * (4 - len));
+        let x = (w & keep) | (0x3030_3030 & !keep);
+        if x & 0xF0F0_F0F0 != 0x3030_3030 || (x + 0x0606_0606) & 0xF0F0_F0F0 != 0x3030_3030 {
+            return None;
+        }
+        let d = x - 0x3030_3030;
+        let pairs = (d * 10 + (d >> 8)) & 0x00FF_00FF;
+        return Some(((pairs & 0xFFFF) * 100 + (pairs >> 16)) & 0xFFFF);
+    }
+    let mut tag = 0u32;
+    for &b in &body[start..eq] {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        tag = tag * 10 + u32::from(d);
+    }
+    Some(tag)
+}
+
+/// The sum of the bytes modulo 256.
+#[inline]
+pub fn checksum(bytes: &[u8]) -> u32 {
+    (byte_sum(bytes) % 256) as u32
+}
+
+/// Parses the frame at the start of `buf`, indexing its fields into
+/// `index`.
+pub fn parse_frame_into<'a>(
+    buf: &'a [u8],
+    index: &'a mut FixFields,
+) -> Result<(FixMessage<'a>, usize), FixError> {
+    let (begin_end, total) = scan_frame(buf, &mut index.fields, &mut index.scratch)?;
+    Ok((
+        FixMessage {
+            bytes: &buf[..total],
+            begin_string: &buf[2..begin_end],
+            fields: Cow::Borrowed(&index.fields),
+        },
+        total,
+    ))
+}
+
+/// Verifies the frame and indexes its fields: (end of BeginString, frame
+/// length).
+fn scan_frame(
+    buf: &[u8],
+    fields: &mut Vec<Field>,
+    scratch: &mut FixScratch,
+) -> Result<(usize, usize), FixError> {
     // 8=...SOH
     if buf.len() < 2 {
         return Err(FixError::Incomplete);
@@ -149,46 +278,59 @@ pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
         return Err(FixError::BadBodyLength);
     }
     let got = parse_u32(&buf[body_end + 3..body_end + 6]).ok_or(FixError::BadChecksumField)?;
-    let computed = buf[..body_end]
-        .iter()
-        .fold(0u32, |s, &b| s.wrapping_add(u32::from(b)))
-        % 256;
+    let computed = checksum(&buf[..body_end]);
     if got != computed {
         return Err(FixError::BadChecksum { got, computed });
     }
-    // Index the body's fields.
-    let mut m = FixMessage {
-        bytes: &buf[..total],
-        begin_string,
-        fields: [Field::default(); MAX_FIELDS],
-        count: 0,
-    };
-    let mut pos = body_start;
-    while pos < body_end {
-        let eq = buf[pos..body_end]
-            .iter()
-            .position(|&b| b == b'=')
-            .map(|i| pos + i)
-            .ok_or(FixError::BadField)?;
-        let tag = parse_u32(&buf[pos..eq]).ok_or(FixError::BadField)?;
-        let soh = find_soh(buf, eq + 1)
-            .filter(|&s| s < body_end)
-            .ok_or(FixError::BadField)?;
-        if m.count == MAX_FIELDS {
-            return Err(FixError::TooManyFields);
-        }
-        m.fields[m.count] = Field {
-            tag,
-            start: (eq + 1) as u16,
-            end: soh as u16,
-        };
-        m.count += 1;
-        pos = soh + 1;
+    // Index the body's fields: where every '=' and SOH is, as bitmasks,
+    // then one step per field. The body ends with SOH (else BodyLength is
+    // wrong).
+    let body = &buf[body_start..body_end];
+    if body.last() != Some(&SOH) {
+        return Err(FixError::BadBodyLength);
     }
-    if m.count == 0 || m.fields[0].tag != 35 {
+    let FixScratch {
+        eq_masks,
+        soh_masks,
+    } = scratch;
+    byte_masks(body, b'=', SOH, eq_masks, soh_masks);
+    // One field per SOH.
+    let count = soh_masks
+        .iter()
+        .map(|m| m.count_ones() as usize)
+        .sum::<usize>();
+    if count > MAX_FIELDS {
+        return Err(FixError::TooManyFields);
+    }
+    fields.clear();
+    fields.resize(count, Field::default());
+    let (mut sohs, mut eqs) = (BitCursor::new(soh_masks), BitCursor::new(eq_masks));
+    let mut start = 0;
+    for out in fields.iter_mut() {
+        let soh = sohs.next().ok_or(FixError::BadField)?;
+        // The first '=' of this field (skipping any inside earlier values).
+        let eq = loop {
+            let e = eqs.next().ok_or(FixError::BadField)?;
+            if e >= start {
+                break e;
+            }
+        };
+        // The tag: 1 to 9 digits, then '=' before the field's SOH.
+        if eq >= soh || eq == start || eq - start > 9 {
+            return Err(FixError::BadField);
+        }
+        let tag = parse_tag(body, start, eq).ok_or(FixError::BadField)?;
+        *out = Field {
+            tag,
+            start: (body_start + eq + 1) as u16,
+            end: (body_start + soh) as u16,
+        };
+        start = soh + 1;
+    }
+    if fields.first().is_none_or(|f| f.tag != 35) {
         return Err(FixError::MissingMsgType);
     }
-    Ok((m, total))
+    Ok((begin_end, total))
 }
 
 impl<'a> FixMessage<'a> {
@@ -204,17 +346,23 @@ impl<'a> FixMessage<'a> {
         self.value_at(0)
     }
 
+    #[inline]
+    fn value(&self, f: Field) -> &'a [u8] {
+        let bytes: &'a [u8] = self.bytes;
+        &bytes[usize::from(f.start)..usize::from(f.end)]
+    }
+
     fn value_at(&self, i: usize) -> &'a [u8] {
-        let f = self.fields[i];
-        &self.bytes[usize::from(f.start)..usize::from(f.end)]
+        self.value(self.fields[i])
     }
 
     /// The first value of `tag`.
     #[inline]
     pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
-        (0..self.count)
-            .find(|&i| self.fields[i].tag == tag)
-            .map(|i| self.value_at(i))
+        self.fields
+            .iter()
+            .find(|f| f.tag == tag)
+            .map(|&f| self.value(f))
     }
 
     pub fn get_u64(&self, tag: u32) -> Option<u64> {
@@ -262,9 +410,28 @@ impl<'a> FixMessage<'a> {
         self.get_u64(34)
     }
 
+    /// The first value of each of the tags `slots` names, in their order:
+    /// one pass over the fields, with a table lookup and a store per field
+    /// instead of a branch (fields are visited last to first, so the first
+    /// occurrence of a tag is the one kept).
+    #[inline]
+    pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> [Option<&'a [u8]>; N] {
+        // Slot 0 takes every field not asked for.
+        let mut found = [(0u16, 0u16); MAX_PICK + 1];
+        for f in self.fields.iter().rev() {
+            let slot = slots.slot.get(f.tag as usize).copied().unwrap_or(0);
+            found[usize::from(slot)] = (f.start, f.end);
+        }
+        let bytes: &'a [u8] = self.bytes;
+        std::array::from_fn(|i| {
+            let (start, end) = found[i + 1];
+            (start != 0).then(|| &bytes[usize::from(start)..usize::from(end)])
+        })
+    }
+
     /// `(tag, value)` for every body field, in order.
     pub fn fields(&self) -> impl Iterator<Item = (u32, &'a [u8])> + '_ {
-        (0..self.count).map(|i| (self.fields[i].tag, self.value_at(i)))
+        self.fields.iter().map(|&f| (f.tag, self.value(f)))
     }
 }
 
@@ -330,6 +497,24 @@ mod tests {
     }
 
     #[test]
+    fn pick_returns_the_first_value_of_each_tag_asked_for() {
+        const SLOTS: TagSlots<4> = TagSlots::new([55, 11, 99, 54]);
+        let f = frame("FIX.4.4", "35=8|11=A|55=AAPL|11=B|54=1|58=|");
+        let (m, _) = parse_frame(&f).unwrap();
+        let [symbol, id, absent, side] = m.pick(&SLOTS);
+        assert_eq!(
+            (symbol, id, absent, side),
+            (Some(&b"AAPL"[..]), Some(&b"A"[..]), None, Some(&b"1"[..]))
+        );
+        const EMPTY: TagSlots<1> = TagSlots::new([58]);
+        assert_eq!(
+            m.pick(&EMPTY),
+            [Some(&b""[..])],
+            "an empty value is present"
+        );
+    }
+
+    #[test]
     fn a_wrong_checksum_is_rejected() {
         let mut f = frame("FIX.4.4", "35=0|34=2|");
         let n = f.len();
@@ -367,6 +552,27 @@ mod tests {
         assert_eq!(parse_frame(&garbage).unwrap_err(), FixError::BadBeginString);
         let skip = resync_offset(&garbage);
         assert_eq!(&garbage[skip..skip + 5], b"8=FIX");
+    }
+
+    #[test]
+    fn tags_of_every_length_parse_and_non_digits_are_refused() {
+        for tag in [
+            1u32, 9, 10, 35, 99, 100, 150, 999, 1000, 9999, 10000, 99999, 123456789,
+        ] {
+            let text = format!("xxxx{tag}=");
+            let body = text.as_bytes();
+            assert_eq!(parse_tag(body, 4, body.len() - 1), Some(tag), "{tag}");
+            let short = format!("{tag}=");
+            assert_eq!(
+                parse_tag(short.as_bytes(), 0, short.len() - 1),
+                Some(tag),
+                "{tag} at the start"
+            );
+        }
+        for bad in ["xxxx1a=", "xxxx:1=", "xxxx/=", "xxxx1 2=", "xxxx\u{0}1="] {
+            let b = bad.as_bytes();
+            assert_eq!(parse_tag(b, 4, b.len() - 1), None, "{bad}");
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! any input, and every rejection carries a [`DecodeError`] reason that the
 //! feed counts.
 
+pub mod byte_masks;
+pub mod byte_sum;
 pub mod bytes;
 pub mod decode_error;
 pub mod eth;

@@ -19,6 +19,11 @@ pub struct QuickFixPeer {
 /// Builds the peers (once; the script keeps what it built) and returns
 /// their folder.
 pub fn peers_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(build_peers).clone()
+}
+
+fn build_peers() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(root.join("scripts/quickfix-peers"))
         .output()

@@ -1,0 +1,145 @@
+//! FIX on the order path: encoding a NewOrderSingle and parsing an
+//! ExecutionReport (goal: under 100 ns each), alone and through the
+//! session layer (sequence store, send buffer, order state machine).
+//!
+//! `cargo bench --bench fix_codec`
+
+use breakwater::gateway::child_orders::ChildOrders;
+use breakwater::gateway::fix_encoder::FixEncoder;
+use breakwater::gateway::fix_session::SessionConfig;
+use breakwater::gateway::order_messages::{
+    new_order_single, parse_execution_report, OrderFields, Side,
+};
+use breakwater::gateway::venue_session::VenueSession;
+use breakwater::wire::fix::{parse_frame_into, FixFields};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+/// An ExecutionReport as QuickFIX's executor sends it (a full fill).
+fn execution_report(cl_ord_id: &str, seq: u64) -> Vec<u8> {
+    let body = format!(
+        "35=8\u{1}34={seq}\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=190.25\u{1}11={cl_ord_id}\u{1}14=100\u{1}17=1\u{1}31=190.25\u{1}32=100\u{1}37=1\u{1}38=100\u{1}39=2\u{1}54=1\u{1}55=AAPL\u{1}150=F\u{1}151=0\u{1}"
+    );
+    let mut m = format!("8=FIX.4.4\u{1}9={}\u{1}{body}", body.len()).into_bytes();
+    let sum = m.iter().fold(0u32, |s, &b| s + u32::from(b)) % 256;
+    m.extend_from_slice(format!("10={sum:03}\u{1}").as_bytes());
+    m
+}
+
+fn bench(c: &mut Criterion) {
+    let now_ns = 1_763_719_394_664_000_000u64;
+    let order = OrderFields {
+        cl_ord_id: b"BWt4k2x1-1234567",
+        symbol: b"AAPL",
+        side: Side::Buy,
+        qty: 100,
+        price: 1_902_500,
+    };
+    let mut e = FixEncoder::new("FIX.4.4", "BW", "EXECUTOR");
+    c.bench_function("fix/encode NewOrderSingle", |b| {
+        let mut seq = 1u64;
+        b.iter(|| {
+            seq += 1;
+            e.begin(b"D", seq, now_ns);
+            new_order_single(&mut e, black_box(&order));
+            black_box(e.finish().len())
+        })
+    });
+
+    let er = execution_report("BWt4k2x1-1234567", 42);
+    let mut index = FixFields::new();
+    c.bench_function("fix/parse ExecutionReport", |b| {
+        b.iter(|| {
+            let (m, _) = parse_frame_into(black_box(&er), &mut index).expect("valid");
+            let r = parse_execution_report(&m).expect("complete");
+            black_box((r.cum_qty, r.ord_status, r.last_px))
+        })
+    });
+
+    // Through the session: a sequence number from the mapped store, the
+    // frame into the send buffer, the order recorded.
+    let dir = tempfile::tempdir().unwrap();
+    let config = SessionConfig {
+        begin_string: "FIX.4.4".into(),
+        sender: "BW".into(),
+        target: "EXECUTOR".into(),
+        heartbeat_s: 30,
+        store_dir: dir.path().to_path_buf(),
+        reset_on_logon: false,
+    };
+    let mut venue = VenueSession::new(0, "executor", config, false).unwrap();
+    let mut orders = ChildOrders::new("BWt4k2x1-");
+    let mut events = Vec::new();
+    venue.on_connected(now_ns);
+    let logon = {
+        let body = "35=A\u{1}34=1\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}98=0\u{1}108=30\u{1}";
+        let mut m = format!("8=FIX.4.4\u{1}9={}\u{1}{body}", body.len()).into_bytes();
+        let sum = m.iter().fold(0u32, |s, &b| s + u32::from(b)) % 256;
+        m.extend_from_slice(format!("10={sum:03}\u{1}").as_bytes());
+        m
+    };
+    venue.on_bytes(&logon, now_ns, 0, &mut orders, &mut events);
+    assert!(venue.session.is_active());
+    c.bench_function("fix/session send NewOrderSingle", |b| {
+        b.iter(|| {
+            let id = venue
+                .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_902_500, now_ns)
+                .unwrap();
+            let n = venue.session.pending_tx().len();
+            if n > 1 << 20 {
+                venue.session.consumed_tx(n);
+            }
+            black_box(id)
+        })
+    });
+
+    // Inbound: a fill for a live order, through the session (checksum,
+    // sequence, dispatch) and the order state machine. Sequence numbers
+    // restart at every logon (ResetSeqNumFlag), so a batch of reports is
+    // replayed after an untimed re-logon.
+    let dir = tempfile::tempdir().unwrap();
+    let config = SessionConfig {
+        begin_string: "FIX.4.4".into(),
+        sender: "BW".into(),
+        target: "EXECUTOR".into(),
+        heartbeat_s: 30,
+        store_dir: dir.path().to_path_buf(),
+        reset_on_logon: true,
+    };
+    let mut venue = VenueSession::new(0, "executor", config, false).unwrap();
+    let mut orders = ChildOrders::new("BWt4k2x1-");
+    venue.on_connected(now_ns);
+    venue.on_bytes(&logon, now_ns, 0, &mut orders, &mut events);
+    let id = venue
+        .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_902_500, now_ns)
+        .unwrap();
+    let cl = format!("BWt4k2x1-{id}");
+    const BATCH: u64 = 100_000;
+    let reports: Vec<Vec<u8>> = (2..2 + BATCH)
+        .map(|seq| execution_report(&cl, seq))
+        .collect();
+    c.bench_function("fix/session receive ExecutionReport", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                venue.session.on_disconnected();
+                venue.on_connected(now_ns);
+                venue.on_bytes(&logon, now_ns, 0, &mut orders, &mut events);
+                events.clear();
+                let n = left.min(BATCH) as usize;
+                let start = std::time::Instant::now();
+                for r in &reports[..n] {
+                    venue.on_bytes(r, now_ns, 0, &mut orders, &mut events);
+                    events.clear();
+                }
+                total += start.elapsed();
+                left -= n as u64;
+            }
+            total
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

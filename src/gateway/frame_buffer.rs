@@ -1,0 +1,143 @@
+//! The byte buffer the FIX encoder writes into: fixed, initialised storage
+//! and a cursor. Short pieces (tags, ids, numbers: almost every write) are
+//! copied with fixed-size moves instead of a `memcpy` call per piece, which
+//! profiling showed to be a fifth of the cost of encoding a
+//! NewOrderSingle. A write that would not fit is dropped and remembered
+//! ([`FrameBuffer::overflowed`]); nothing panics.
+
+/// Room kept free past the cursor for the fixed-size moves.
+const SLACK: usize = 16;
+
+pub struct FrameBuffer {
+    /// `capacity` bytes and the slack.
+    bytes: Box<[u8]>,
+    capacity: usize,
+    len: usize,
+    overflowed: bool,
+}
+
+impl FrameBuffer {
+    pub fn new(capacity: usize) -> Self {
+        FrameBuffer {
+            bytes: vec![0u8; capacity + SLACK].into_boxed_slice(),
+            capacity,
+            len: 0,
+            overflowed: false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// Keeps the first `len` bytes and clears the overflow mark.
+    pub fn truncate(&mut self, len: usize) {
+        self.len = len.min(self.len);
+        self.overflowed = false;
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// The bytes `range`, written so far or not (for the header written
+    /// into head room).
+    pub fn slice_mut(&mut self, range: std::ops::Range<usize>) -> Option<&mut [u8]> {
+        self.bytes.get_mut(range)
+    }
+
+    /// Sets the length (the bytes up to it count as written).
+    pub fn set_len(&mut self, len: usize) {
+        if len <= self.capacity {
+            self.len = len;
+        } else {
+            self.overflowed = true;
+        }
+    }
+
+    #[inline(always)]
+    pub fn push(&mut self, b: u8) {
+        match self
+            .bytes
+            .get_mut(self.len..self.len + SLACK)
+            .filter(|_| self.len < self.capacity)
+        {
+            Some(dst) => {
+                dst[0] = b;
+                self.len += 1;
+            }
+            None => self.overflowed = true,
+        }
+    }
+
+    #[inline(always)]
+    pub fn put(&mut self, src: &[u8]) {
+        let n = src.len();
+        let fits = self.len + n <= self.capacity;
+        let Some(dst) = self
+            .bytes
+            .get_mut(self.len..self.len + n.max(SLACK))
+            .filter(|_| fits)
+        else {
+            self.overflowed = true;
+            return;
+        };
+        match n {
+            // Two overlapping fixed-size moves cover any length in range.
+            8..=16 => {
+                dst[..8].copy_from_slice(&src[..8]);
+                dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+            }
+            4..=7 => {
+                dst[..4].copy_from_slice(&src[..4]);
+                dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+            }
+            0..=3 => {
+                for (d, s) in dst.iter_mut().zip(src) {
+                    *d = *s;
+                }
+            }
+            _ => dst[..n].copy_from_slice(src),
+        }
+        self.len += n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_of_every_length_are_written_exactly() {
+        let mut b = FrameBuffer::new(1024);
+        let mut expected = Vec::new();
+        for n in 0..40 {
+            let piece: Vec<u8> = (0..n).map(|i| (i * 7 + n) as u8).collect();
+            b.put(&piece);
+            b.push(b'|');
+            expected.extend_from_slice(&piece);
+            expected.push(b'|');
+        }
+        assert_eq!(b.as_slice(), &expected[..]);
+        assert!(!b.overflowed());
+    }
+
+    #[test]
+    fn a_write_past_the_capacity_is_dropped_and_remembered() {
+        let mut b = FrameBuffer::new(10);
+        b.put(b"12345678");
+        b.put(b"abcdefgh");
+        assert!(b.overflowed());
+        assert_eq!(b.as_slice(), b"12345678");
+        b.truncate(0);
+        assert!(!b.overflowed());
+    }
+}

@@ -1,0 +1,60 @@
+//! The sum of a buffer's bytes (FIX's CheckSum is it modulo 256): sixteen
+//! bytes per step with SSE2's sum-of-absolute-differences on x86-64 (the
+//! compiler's auto-vectorised loop kept each byte in its own scalar add,
+//! per `perf annotate` of the encode benchmark), eight per step with word
+//! arithmetic elsewhere.
+
+/// The sum of `bytes` (wrapping; FIX frames are far too short to wrap).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub fn byte_sum(bytes: &[u8]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_sad_epu8,
+        _mm_setzero_si128, _mm_unpackhi_epi64,
+    };
+    let mut chunks = bytes.chunks_exact(16);
+    // SAFETY: SSE2 is part of the x86-64 baseline; each load reads exactly
+    // one 16-byte chunk of the slice (unaligned loads are allowed).
+    let wide = unsafe {
+        let zero = _mm_setzero_si128();
+        let mut acc = zero;
+        for c in &mut chunks {
+            let x = _mm_loadu_si128(c.as_ptr() as *const __m128i);
+            acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
+        }
+        let hi = _mm_unpackhi_epi64(acc, acc);
+        (_mm_cvtsi128_si64(acc) as u64).wrapping_add(_mm_cvtsi128_si64(hi) as u64)
+    };
+    wide + chunks
+        .remainder()
+        .iter()
+        .map(|&b| u64::from(b))
+        .sum::<u64>()
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+pub fn byte_sum(bytes: &[u8]) -> u64 {
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let mut total = 0u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        let pairs = (x & EVEN) + ((x >> 8) & EVEN);
+        total += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+    }
+    total + words.remainder().iter().map(|&b| u64::from(b)).sum::<u64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_sum_matches_a_plain_byte_loop(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            prop_assert_eq!(byte_sum(&bytes), bytes.iter().map(|&b| u64::from(b)).sum::<u64>());
+        }
+    }
+}
