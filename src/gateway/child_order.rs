@@ -95,7 +95,8 @@ pub struct ChildOrder {
     /// Local id: the number in the ClOrdID of its NewOrderSingle.
     pub id: u64,
     pub venue: usize,
-    pub symbol: String,
+    symbol: [u8; 8],
+    symbol_len: u8,
     pub side: Side,
     pub qty: u64,
     pub price: u32,
@@ -142,6 +143,7 @@ fn status_of(ord_status: u8, cum_qty: u64) -> Option<OrderState> {
 }
 
 impl ChildOrder {
+    /// `symbol` longer than 8 bytes is cut to 8 (callers check first).
     pub fn new(
         id: u64,
         venue: usize,
@@ -151,10 +153,14 @@ impl ChildOrder {
         price: u32,
         new_seq: u64,
     ) -> Self {
+        let len = symbol.len().min(8);
+        let mut short = [b' '; 8];
+        short[..len].copy_from_slice(&symbol.as_bytes()[..len]);
         ChildOrder {
             id,
             venue,
-            symbol: symbol.to_string(),
+            symbol: short,
+            symbol_len: len as u8,
             side,
             qty,
             price,
@@ -170,6 +176,10 @@ impl ChildOrder {
             stale_reports: 0,
             rejected_locally: false,
         }
+    }
+
+    pub fn symbol(&self) -> &[u8] {
+        &self.symbol[..usize::from(self.symbol_len)]
     }
 
     /// Working at the venue (or possibly so): not in a terminal state.

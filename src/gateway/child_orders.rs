@@ -7,15 +7,17 @@
 //! ClOrdID (11), or in OrigClOrdID (41) where a venue echoes the original.
 
 use super::child_order::ChildOrder;
-use std::collections::HashMap;
 
 pub struct ChildOrders {
     prefix: String,
     next_id: u64,
     orders: Vec<ChildOrder>,
-    /// Order and request ids to the order's index.
-    by_id: HashMap<u64, usize>,
+    /// Order and request ids (dense, from 1) to the order's index; `NONE`
+    /// for none.
+    by_id: Vec<u32>,
 }
+
+const NONE: u32 = u32::MAX;
 
 /// A prefix that differs between runs: the Unix time in seconds, base 36.
 pub fn run_prefix() -> String {
@@ -35,7 +37,7 @@ impl ChildOrders {
             prefix: prefix.to_string(),
             next_id: 1,
             orders: Vec::new(),
-            by_id: HashMap::new(),
+            by_id: Vec::new(),
         }
     }
 
@@ -73,7 +75,7 @@ impl ChildOrders {
 
     pub fn insert(&mut self, order: ChildOrder) -> usize {
         let index = self.orders.len();
-        self.by_id.insert(order.id, index);
+        self.link(order.id, index);
         self.orders.push(order);
         index
     }
@@ -81,23 +83,35 @@ impl ChildOrders {
     /// Names `request_id` (a cancel or replace) as belonging to the order
     /// at `index`.
     pub fn link(&mut self, request_id: u64, index: usize) {
-        self.by_id.insert(request_id, index);
+        let Some(slot) = (request_id as usize).checked_sub(1) else {
+            return;
+        };
+        if slot >= self.by_id.len() {
+            self.by_id.resize(slot + 1, NONE);
+        }
+        self.by_id[slot] = index as u32;
+    }
+
+    fn lookup(&self, id: u64) -> Option<usize> {
+        let slot = (id as usize).checked_sub(1)?;
+        self.by_id
+            .get(slot)
+            .copied()
+            .filter(|&i| i != NONE)
+            .map(|i| i as usize)
     }
 
     /// The order a report names, and the id that found it.
     pub fn find(&self, cl_ord_id: &[u8], orig_cl_ord_id: Option<&[u8]>) -> Option<(usize, u64)> {
         let lookup = |text: &[u8]| {
             let id = self.parse_id(text)?;
-            self.by_id.get(&id).map(|&i| (i, id))
+            self.lookup(id).map(|i| (i, id))
         };
         lookup(cl_ord_id).or_else(|| orig_cl_ord_id.and_then(lookup))
     }
 
     pub fn index_of(&self, id: u64) -> Option<usize> {
-        self.by_id
-            .get(&id)
-            .copied()
-            .filter(|&i| self.orders[i].id == id)
+        self.lookup(id).filter(|&i| self.orders[i].id == id)
     }
 
     pub fn get(&self, id: u64) -> Option<&ChildOrder> {

@@ -21,6 +21,7 @@
 //!   with Reject (3) through [`FixSession::reject`].
 
 use super::fix_encoder::FixEncoder;
+use super::sent_messages::SentMessages;
 use super::seq_store::SeqStore;
 use crate::wire::fix::{parse_frame_into, resync_offset, FixError, FixFields, FixMessage};
 use std::path::PathBuf;
@@ -116,83 +117,6 @@ pub struct FixSession {
     /// The first seq of a gap we asked to be resent, until it is filled.
     resend_pending: Option<u64>,
     pub stats: SessionStats,
-}
-
-/// Application messages sent since the Logon: their bodies after the
-/// standard header, in one arena (capacity kept across connections, so no
-/// allocation per message once warm). Bounded: past the limit the oldest
-/// are forgotten and, if asked for, gap-filled.
-#[derive(Default)]
-struct SentMessages {
-    /// (seq, MsgType, SendingTime, range of fields in `arena`).
-    index: std::collections::VecDeque<SentMessage>,
-    arena: Vec<u8>,
-    /// Bytes of `arena` no longer referenced (forgotten messages).
-    dead: usize,
-}
-
-struct SentMessage {
-    seq: u64,
-    msg_type: [u8; 2],
-    msg_type_len: u8,
-    sending_time: [u8; 21],
-    start: usize,
-    end: usize,
-}
-
-const SENT_ARENA_LIMIT: usize = 8 << 20;
-
-impl SentMessages {
-    fn clear(&mut self) {
-        self.index.clear();
-        self.arena.clear();
-        self.dead = 0;
-    }
-
-    fn record(&mut self, seq: u64, msg_type: &[u8], sending_time: [u8; 21], fields: &[u8]) {
-        if msg_type.len() > 2 {
-            return;
-        }
-        if self.arena.len() + fields.len() > SENT_ARENA_LIMIT {
-            // Forget the older half.
-            let keep_from = self.index.len() / 2;
-            let cut = self
-                .index
-                .get(keep_from)
-                .map_or(self.arena.len(), |m| m.start);
-            self.index.drain(..keep_from);
-            self.arena.drain(..cut);
-            for m in &mut self.index {
-                m.start -= cut;
-                m.end -= cut;
-            }
-        }
-        let start = self.arena.len();
-        self.arena.extend_from_slice(fields);
-        let mut t = [0u8; 2];
-        t[..msg_type.len()].copy_from_slice(msg_type);
-        self.index.push_back(SentMessage {
-            seq,
-            msg_type: t,
-            msg_type_len: msg_type.len() as u8,
-            sending_time,
-            start,
-            end: self.arena.len(),
-        });
-    }
-
-    fn get(&self, seq: u64) -> Option<&SentMessage> {
-        let first = self.index.front()?.seq;
-        // Sequence numbers increase; look near the offset first.
-        let guess = seq.checked_sub(first)? as usize;
-        let m = self
-            .index
-            .get(guess.min(self.index.len().saturating_sub(1)))?;
-        if m.seq == seq {
-            return Some(m);
-        }
-        self.index.iter().find(|m| m.seq == seq)
-    }
 }
 
 const LOGON_TIMEOUT_NS: u64 = 10_000_000_000;
@@ -331,15 +255,11 @@ impl FixSession {
             return Err(SendError::NotLoggedOn);
         }
         let seq = self.store.next_sender_seq();
-        let sending_time = super::fix_time::utc_timestamp(now_ns);
         let header_len = self.start(msg_type, now_ns).body().len();
         fill(&mut self.encoder);
-        self.sent.record(
-            seq,
-            msg_type,
-            sending_time,
-            &self.encoder.body()[header_len..],
-        );
+        let e = &self.encoder;
+        self.sent
+            .record(seq, msg_type, e.sending_time(), &e.body()[header_len..]);
         self.queue(now_ns);
         Ok(seq)
     }
@@ -591,18 +511,17 @@ impl FixSession {
         let mut gap_start = from;
         let mut seq = stale_end;
         while seq < to {
-            if let Some(sent) = self.sent.get(seq) {
-                let (msg_type, sending_time, start, end) =
-                    (sent.msg_type, sent.sending_time, sent.start, sent.end);
-                let type_len = usize::from(sent.msg_type_len);
+            if self.sent.get(seq).is_some() {
                 if gap_start < seq {
                     self.gap_fill(gap_start, seq, now_ns);
                 }
-                self.encoder
-                    .begin(&msg_type[..type_len], seq, now_ns)
-                    .field_char(43, b'Y')
-                    .field(122, &sending_time)
-                    .raw(&self.sent.arena[start..end]);
+                if let Some(sent) = self.sent.get(seq) {
+                    self.encoder
+                        .begin(sent.msg_type, seq, now_ns)
+                        .field_char(43, b'Y')
+                        .field(122, sent.sending_time)
+                        .raw(sent.fields);
+                }
                 self.queue(now_ns);
                 self.stats.messages_resent += 1;
                 gap_start = seq + 1;

@@ -10,6 +10,7 @@ pub mod frame_buffer;
 pub mod gateway_event;
 pub mod order_gateway;
 pub mod order_messages;
+pub mod sent_messages;
 pub mod seq_store;
 pub mod uring_journal;
 pub mod venue_connection;

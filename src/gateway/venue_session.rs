@@ -79,7 +79,7 @@ pub struct VenueSession {
 fn order_fields<'a>(o: &'a ChildOrder, cl_ord_id: &'a [u8]) -> OrderFields<'a> {
     OrderFields {
         cl_ord_id,
-        symbol: o.symbol.as_bytes(),
+        symbol: o.symbol(),
         side: o.side,
         qty: o.qty,
         price: o.price,
