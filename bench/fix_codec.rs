@@ -94,7 +94,11 @@ fn bench(c: &mut Criterion) {
                 orders = ChildOrders::new("BWt4k2x1-");
                 let start = std::time::Instant::now();
                 for _ in 0..n {
-                    black_box(venue.send_new(&mut orders, "AAPL", Side::Buy, 100, 1_902_500, now_ns).unwrap());
+                    black_box(
+                        venue
+                            .send_new(&mut orders, "AAPL", Side::Buy, 100, 1_902_500, now_ns)
+                            .unwrap(),
+                    );
                 }
                 total += start.elapsed();
                 left -= n;

@@ -448,3 +448,57 @@ fn a_venue_crash_and_restart_is_survived_by_reconnecting_with_backoff() {
     assert_eq!(filled + not_delivered, 50);
     assert!(g.shutdown(Duration::from_secs(10)).unwrap());
 }
+
+/// The operator's `breakwater kill` (another process, through the control
+/// block in shared memory) reaches the gateway: every resting order is
+/// cancelled and new ones are refused; `breakwater resume` lifts it.
+#[test]
+fn breakwater_kill_from_another_process_cancels_resting_orders_at_the_venue() {
+    let dir = tempfile::tempdir().unwrap();
+    let shm = dir.path().join("shm");
+    // The only test in this binary that touches the shared-memory folder.
+    std::env::set_var(breakwater::ipc::shm_dir::SHM_DIR_ENV, &shm);
+    let peer = QuickFixPeer::start(
+        "ordermatch",
+        "FIX.4.2",
+        "ORDERMATCH",
+        "BW",
+        &dir.path().join("peer"),
+    );
+    let mut g = gateway(&peer, "FIX.4.2", "ORDERMATCH", &dir.path().join("bw"));
+    g.attach_control_block(breakwater::ipc::control_block::ControlBlock::open_or_create().unwrap());
+    let mut events = Vec::new();
+    log_on(&mut g, &mut events);
+    let ids: Vec<u64> = (0..6u32)
+        .map(|i| {
+            g.submit_order(0, "KO", Side::Sell, 5, 600_000 + i * 100)
+                .unwrap()
+        })
+        .collect();
+    wait_states(&mut g, &mut events, &ids, OrderState::New);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_breakwater"))
+            .args(args)
+            .env(breakwater::ipc::shm_dir::SHM_DIR_ENV, &shm)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    cli(&["kill", "--reason", "test"]);
+    wait_states(&mut g, &mut events, &ids, OrderState::Canceled);
+    assert!(g.is_blocked());
+    assert_eq!(
+        g.submit_order(0, "KO", Side::Sell, 5, 600_000),
+        Err(breakwater::gateway::venue_session::OrderError::Blocked)
+    );
+    assert_eq!(peer.incoming("F").len(), 6);
+    cli(&["resume"]);
+    g.poll_until(Duration::from_secs(5), |g| !g.is_blocked())
+        .unwrap();
+    assert!(g.submit_order(0, "KO", Side::Sell, 5, 600_000).is_ok());
+    assert!(g.shutdown(Duration::from_secs(10)).unwrap());
+}
