@@ -34,6 +34,18 @@ fn gateway(peer: &QuickFixPeer, begin_string: &str, target: &str, store: &Path) 
     OrderGateway::new(config).unwrap()
 }
 
+/// A QuickFIX peer (`executor` speaks FIX.4.4, `ordermatch` FIX.4.2) and a
+/// gateway with one session to it, stores under `dir`.
+fn peer_and_gateway(name: &str, dir: &Path) -> (QuickFixPeer, OrderGateway) {
+    let (begin_string, comp_id) = match name {
+        "executor" => ("FIX.4.4", "EXECUTOR"),
+        _ => ("FIX.4.2", "ORDERMATCH"),
+    };
+    let peer = QuickFixPeer::start(name, begin_string, comp_id, "BW", &dir.join("peer"));
+    let g = gateway(&peer, begin_string, comp_id, &dir.join("bw"));
+    (peer, g)
+}
+
 fn log_on(g: &mut OrderGateway, events: &mut Vec<GatewayEvent>) {
     let ok = g
         .poll_until(Duration::from_secs(20), |g| {
@@ -62,14 +74,7 @@ fn fills(events: &[GatewayEvent]) -> HashMap<u64, u64> {
 #[test]
 fn executor_acknowledges_and_fills_every_order() {
     let dir = tempfile::tempdir().unwrap();
-    let peer = QuickFixPeer::start(
-        "executor",
-        "FIX.4.4",
-        "EXECUTOR",
-        "BW",
-        &dir.path().join("peer"),
-    );
-    let mut g = gateway(&peer, "FIX.4.4", "EXECUTOR", &dir.path().join("bw"));
+    let (peer, mut g) = peer_and_gateway("executor", dir.path());
     let mut events = Vec::new();
     log_on(&mut g, &mut events);
     let ids: Vec<u64> = (0..20)
@@ -127,14 +132,7 @@ fn wait_states(
 #[test]
 fn ordermatch_rests_non_crossing_orders_which_we_then_cancel() {
     let dir = tempfile::tempdir().unwrap();
-    let peer = QuickFixPeer::start(
-        "ordermatch",
-        "FIX.4.2",
-        "ORDERMATCH",
-        "BW",
-        &dir.path().join("peer"),
-    );
-    let mut g = gateway(&peer, "FIX.4.2", "ORDERMATCH", &dir.path().join("bw"));
+    let (peer, mut g) = peer_and_gateway("ordermatch", dir.path());
     let mut events = Vec::new();
     log_on(&mut g, &mut events);
     // Bids below asks: nothing crosses.
@@ -162,14 +160,7 @@ fn ordermatch_rests_non_crossing_orders_which_we_then_cancel() {
 #[test]
 fn ordermatch_fills_both_sides_of_a_cross_and_the_remainder_can_be_cancelled() {
     let dir = tempfile::tempdir().unwrap();
-    let peer = QuickFixPeer::start(
-        "ordermatch",
-        "FIX.4.2",
-        "ORDERMATCH",
-        "BW",
-        &dir.path().join("peer"),
-    );
-    let mut g = gateway(&peer, "FIX.4.2", "ORDERMATCH", &dir.path().join("bw"));
+    let (_peer, mut g) = peer_and_gateway("ordermatch", dir.path());
     let mut events = Vec::new();
     log_on(&mut g, &mut events);
     let buy = g.submit_order(0, "IBM", Side::Buy, 100, 1_500_000).unwrap();
@@ -202,14 +193,7 @@ fn ordermatch_fills_both_sides_of_a_cross_and_the_remainder_can_be_cancelled() {
 #[test]
 fn the_kill_switch_cancels_every_resting_order_and_blocks_new_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let peer = QuickFixPeer::start(
-        "ordermatch",
-        "FIX.4.2",
-        "ORDERMATCH",
-        "BW",
-        &dir.path().join("peer"),
-    );
-    let mut g = gateway(&peer, "FIX.4.2", "ORDERMATCH", &dir.path().join("bw"));
+    let (_peer, mut g) = peer_and_gateway("ordermatch", dir.path());
     let mut events = Vec::new();
     log_on(&mut g, &mut events);
     let ids: Vec<u64> = (0..8u32)
@@ -458,14 +442,7 @@ fn breakwater_kill_from_another_process_cancels_resting_orders_at_the_venue() {
     let shm = dir.path().join("shm");
     // The only test in this binary that touches the shared-memory folder.
     std::env::set_var(breakwater::ipc::shm_dir::SHM_DIR_ENV, &shm);
-    let peer = QuickFixPeer::start(
-        "ordermatch",
-        "FIX.4.2",
-        "ORDERMATCH",
-        "BW",
-        &dir.path().join("peer"),
-    );
-    let mut g = gateway(&peer, "FIX.4.2", "ORDERMATCH", &dir.path().join("bw"));
+    let (peer, mut g) = peer_and_gateway("ordermatch", dir.path());
     g.attach_control_block(breakwater::ipc::control_block::ControlBlock::open_or_create().unwrap());
     let mut events = Vec::new();
     log_on(&mut g, &mut events);

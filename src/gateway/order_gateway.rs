@@ -103,6 +103,7 @@ pub struct OrderGateway {
     venues: Vec<Venue>,
     orders: ChildOrders,
     events: Vec<GatewayEvent>,
+    completions: Vec<(u64, i32)>,
     /// Events already written to the journal.
     journaled: usize,
     journal: Option<UringJournal>,
@@ -152,6 +153,7 @@ impl OrderGateway {
             venues,
             orders: ChildOrders::new(&config.cl_ord_id_prefix.unwrap_or_else(run_prefix)),
             events: Vec::new(),
+            completions: Vec::with_capacity(256),
             journaled: 0,
             journal,
             journal_path,
@@ -630,13 +632,24 @@ impl OrderGateway {
         self.push_sqe(&entry);
     }
 
+    /// The completions the kernel has posted, as (user data, result), in
+    /// a buffer reused from call to call.
+    fn take_completions(&mut self) -> Vec<(u64, i32)> {
+        let mut out = std::mem::take(&mut self.completions);
+        out.clear();
+        out.extend(self.ring.completion().map(|c| (c.user_data(), c.result())));
+        out
+    }
+
     fn reap(&mut self) -> Result<(), GatewayError> {
-        let completions: Vec<(u64, i32)> = self
-            .ring
-            .completion()
-            .map(|c| (c.user_data(), c.result()))
-            .collect();
-        for (data, res) in completions {
+        let completions = self.take_completions();
+        let result = self.handle_completions(&completions);
+        self.completions = completions;
+        result
+    }
+
+    fn handle_completions(&mut self, completions: &[(u64, i32)]) -> Result<(), GatewayError> {
+        for &(data, res) in completions {
             let (op, venue, generation) = split_user_data(data);
             if op == OP_JOURNAL {
                 if let Some(j) = &mut self.journal {
@@ -782,12 +795,7 @@ impl Drop for OrderGateway {
         };
         while in_flight(self) > 0 && Instant::now() < deadline {
             let _ = self.ring.submit_and_wait(1);
-            let completions: Vec<(u64, i32)> = self
-                .ring
-                .completion()
-                .map(|c| (c.user_data(), c.result()))
-                .collect();
-            for (data, res) in completions {
+            for (data, res) in self.take_completions() {
                 let (op, venue, _) = split_user_data(data);
                 if op == OP_JOURNAL {
                     if let Some(j) = &mut self.journal {
