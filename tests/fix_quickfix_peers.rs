@@ -479,3 +479,81 @@ fn breakwater_kill_from_another_process_cancels_resting_orders_at_the_venue() {
     assert!(g.submit_order(0, "KO", Side::Sell, 5, 600_000).is_ok());
     assert!(g.shutdown(Duration::from_secs(10)).unwrap());
 }
+
+/// One event loop serves two venues at once, FIX 4.4 and FIX 4.2: orders
+/// go where they are sent, and each venue's reports come back to its own
+/// orders.
+#[test]
+fn one_gateway_serves_executor_and_ordermatch_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let executor = QuickFixPeer::start(
+        "executor",
+        "FIX.4.4",
+        "EXECUTOR",
+        "BW",
+        &dir.path().join("executor"),
+    );
+    let ordermatch = QuickFixPeer::start(
+        "ordermatch",
+        "FIX.4.2",
+        "ORDERMATCH",
+        "BW",
+        &dir.path().join("ordermatch"),
+    );
+    let venue = |peer: &QuickFixPeer, begin_string: &str, target: &str| VenueConfig {
+        name: peer.name.clone(),
+        addr: peer.addr(),
+        session: SessionConfig {
+            begin_string: begin_string.into(),
+            sender: "BW".into(),
+            target: target.into(),
+            heartbeat_s: 30,
+            store_dir: dir.path().join("bw"),
+            reset_on_logon: false,
+        },
+        cancel_on_disconnect: false,
+    };
+    let mut config = GatewayConfig::new(vec![
+        venue(&executor, "FIX.4.4", "EXECUTOR"),
+        venue(&ordermatch, "FIX.4.2", "ORDERMATCH"),
+    ]);
+    config.journal = Some(dir.path().join("gateway.journal"));
+    let mut g = OrderGateway::new(config).unwrap();
+    let mut events = Vec::new();
+    let up = g
+        .poll_until(Duration::from_secs(20), |g| {
+            events.extend(g.take_events());
+            g.is_logged_on(0) && g.is_logged_on(1)
+        })
+        .unwrap();
+    assert!(up, "{events:#?}");
+    let mut filled = Vec::new();
+    let mut resting = Vec::new();
+    for i in 0..10u32 {
+        filled.push(
+            g.submit_order(0, "AAPL", Side::Buy, 10, 1_000_000 + i)
+                .unwrap(),
+        );
+        resting.push(
+            g.submit_order(1, "AAPL", Side::Buy, 10, 500_000 + i)
+                .unwrap(),
+        );
+    }
+    wait_states(&mut g, &mut events, &filled, OrderState::Filled);
+    wait_states(&mut g, &mut events, &resting, OrderState::New);
+    assert!(filled.iter().all(|&id| g.order(id).unwrap().venue == 0));
+    assert!(resting.iter().all(|&id| g.order(id).unwrap().venue == 1));
+    assert_eq!(
+        (executor.incoming("D").len(), ordermatch.incoming("D").len()),
+        (10, 10)
+    );
+    // The kill switch reaches both; only ordermatch has anything working.
+    assert_eq!(g.kill(), 10);
+    wait_states(&mut g, &mut events, &resting, OrderState::Canceled);
+    assert!(g.shutdown(Duration::from_secs(10)).unwrap());
+    let journal = std::fs::read_to_string(dir.path().join("gateway.journal")).unwrap();
+    assert!(
+        journal.contains("GATEWAY executor") && journal.contains("GATEWAY ordermatch"),
+        "{journal}"
+    );
+}
