@@ -348,11 +348,12 @@ impl Ring {
     /// Consumer side without the pid claim: for two sides in one process.
     pub fn consumer_unclaimed(self) -> RingConsumer {
         let tail = self.atomic64(OFF_TAIL).load(Ordering::Acquire);
-        let head = self.atomic64(OFF_HEAD).load(Ordering::Acquire);
+        // The head is loaded (and validated against the tail) on the first
+        // read: a cache equal to the tail says "look".
         RingConsumer {
             tail,
             released_tail: tail,
-            head_cache: head,
+            head_cache: tail,
             ring: self,
         }
     }
@@ -454,6 +455,18 @@ impl RingProducer {
         let need = record_len(len) as u64;
         let offset = self.head & (capacity - 1);
         let to_end = capacity - offset;
+        // The common case: the record fits before the end and the cached
+        // tail already shows room for it.
+        if need <= to_end && self.head + need - self.tail_cache <= capacity {
+            self.head += need;
+            let at = self.ring.data().wrapping_add(offset as usize);
+            // SAFETY: [offset, offset + need) lies inside the data area
+            // (need <= to_end) and is free space (checked against the tail).
+            unsafe {
+                write_header(at, len as u32, kind);
+                return Ok(at.add(RECORD_HEADER_LEN));
+            }
+        }
         let total = if to_end < need { to_end + need } else { need };
         if self.head + total - self.tail_cache > capacity {
             self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
@@ -510,9 +523,15 @@ impl RingProducer {
 /// `at` must point at 8 writable, 8-aligned bytes.
 #[inline(always)]
 unsafe fn write_header(at: *mut u8, len: u32, kind: u16) {
-    let header = u64::from(len) | (u64::from(kind) << 32);
     // SAFETY: per the contract.
-    unsafe { at.cast::<u64>().write(header.to_le()) };
+    unsafe { at.cast::<u64>().write(header_word(len, kind).to_le()) };
+}
+
+/// A record header as one word: length (low 32 bits), kind (next 16), the
+/// top 16 bits zero.
+#[inline(always)]
+const fn header_word(len: u32, kind: u16) -> u64 {
+    len as u64 | (kind as u64) << 32
 }
 
 /// Copies `src` to `dst` in 8-byte words (no call into memcpy for the small
@@ -596,8 +615,10 @@ impl RingConsumer {
                 if self.tail == self.head_cache {
                     return Ok(None);
                 }
-                if self.head_cache.wrapping_sub(self.tail) > capacity || self.head_cache & 7 != 0 {
-                    return Err(self.corrupt("head is out of range"));
+                if self.head_cache.wrapping_sub(self.tail) > capacity
+                    || (self.head_cache | self.tail) & 7 != 0
+                {
+                    return Err(self.corrupt("head or tail is out of range"));
                 }
             }
             let offset = self.tail & (capacity - 1);
@@ -659,6 +680,9 @@ impl RingConsumer {
     /// type); a record of another kind or size is an error.
     #[inline]
     pub fn read_message<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
+        if let Some(message) = self.read_expected::<T>() {
+            return Ok(Some(message));
+        }
         let Some((kind, len, src)) = self.next_record()? else {
             return Ok(None);
         };
@@ -669,6 +693,37 @@ impl RingConsumer {
         // (checked by next_record); T is Pod, so any bytes are a valid T and
         // an unaligned read is allowed.
         Ok(Some(unsafe { src.cast::<T>().read_unaligned() }))
+    }
+
+    /// The fast path of [`RingConsumer::read_message`]: when the cached head
+    /// says a record is there and its whole header word is the one a `T`
+    /// carries (its length and kind, upper bits zero), one compare and one
+    /// bounds check stand for the general validation. Anything else
+    /// (empty cache, padding, another kind, a garbled header) is left to
+    /// the general path, which reports it.
+    #[inline(always)]
+    fn read_expected<T: RingMessage>(&mut self) -> Option<T> {
+        let size = record_len(std::mem::size_of::<T>()) as u64;
+        let expected = header_word(std::mem::size_of::<T>() as u32, T::KIND);
+        let capacity = self.ring.capacity as u64;
+        let offset = self.tail & (capacity - 1);
+        let room = (capacity - offset).min(self.head_cache.wrapping_sub(self.tail));
+        if size > room {
+            return None;
+        }
+        let at = self.ring.data().wrapping_add(offset as usize);
+        // SAFETY: offset is 8-aligned and < capacity, and room >= size > 8, so
+        // the 8 header bytes at it lie inside the data area, below the
+        // published head (acquired when head_cache was loaded).
+        let header = u64::from_le(unsafe { at.cast::<u64>().read() });
+        if header != expected {
+            return None;
+        }
+        self.tail += size;
+        // SAFETY: the record's size_of::<T>() payload bytes follow its header
+        // inside the data area (size <= room); T is Pod, so any bytes are a
+        // valid T and an unaligned read is allowed.
+        Some(unsafe { at.add(RECORD_HEADER_LEN).cast::<T>().read_unaligned() })
     }
 
     /// Receives one message and releases its space at once.
@@ -765,6 +820,51 @@ mod tests {
         }
         producer.join().unwrap();
         assert!(!c.try_pop(&mut buf).unwrap());
+    }
+
+    #[test]
+    fn typed_messages_round_trip_across_wraps_and_a_record_of_another_kind_is_refused() {
+        use crate::ipc::ring_messages::Heartbeat;
+        let ring = Ring::in_memory("typed", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        // 24-byte records: 4096 is not a multiple, so the writes wrap behind
+        // padding records at shifting places.
+        for sequence in 0..5_000u64 {
+            p.send(&Heartbeat {
+                sent_unix_ns: sequence * 3,
+                sequence,
+            })
+            .unwrap();
+            if sequence % 7 == 6 {
+                for s in sequence - 6..=sequence {
+                    let got = c.recv::<Heartbeat>().unwrap().expect("a heartbeat");
+                    assert_eq!((got.sequence, got.sent_unix_ns), (s, s * 3));
+                }
+            }
+        }
+        while c.recv::<Heartbeat>().unwrap().is_some() {}
+        assert_eq!(c.recv::<Heartbeat>().unwrap(), None);
+        p.try_push(9, &[1, 2, 3]).unwrap();
+        assert!(matches!(
+            c.recv::<Heartbeat>(),
+            Err(RingError::Corrupt { reason, .. }) if reason.contains("unexpected kind")
+        ));
+    }
+
+    #[test]
+    fn a_misaligned_tail_is_reported_as_corruption_and_never_read() {
+        let ring = Ring::in_memory("misaligned", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        p.try_push(1, &[0; 40]).unwrap();
+        ring.atomic64(OFF_TAIL).store(3, Ordering::Release);
+        let mut c = ring.consumer_unclaimed();
+        let mut buf = RecordBuf::default();
+        assert!(matches!(
+            c.try_pop(&mut buf),
+            Err(RingError::Corrupt { reason, .. }) if reason.contains("tail")
+        ));
+        assert!(c.recv::<crate::ipc::ring_messages::Heartbeat>().is_err());
     }
 
     #[test]
@@ -1030,18 +1130,39 @@ mod validation_tests {
             head in any::<u64>(),
             tail in any::<u64>(),
             align_head in any::<bool>(),
+            align_tail in proptest::bool::weighted(0.9),
+            typed in any::<bool>(),
+            planted_words in proptest::collection::vec(0usize..512, 0..64),
         ) {
             let ring = Ring::in_memory("fuzz", 4096);
+            let mut data = data;
+            // Valid Heartbeat headers at random places, so the typed fast
+            // path meets real-looking records amid the garbage.
+            let heartbeat = header_word(
+                std::mem::size_of::<crate::ipc::ring_messages::Heartbeat>() as u32,
+                <crate::ipc::ring_messages::Heartbeat as RingMessage>::KIND,
+            );
+            for w in planted_words {
+                data[w * 8..w * 8 + 8].copy_from_slice(&heartbeat.to_le_bytes());
+            }
             // SAFETY: test-only writes into our own in-memory ring's data area.
             unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ring.data(), 4096) };
-            let tail = tail & !7;
+            let tail = if align_tail { tail & !7 } else { tail };
             let head = if align_head { tail.wrapping_add(head % 4097) & !7 } else { head };
             ring.atomic64(OFF_HEAD).store(head, Ordering::Release);
             ring.atomic64(OFF_TAIL).store(tail, Ordering::Release);
             let mut c = ring.consumer_unclaimed();
             let mut buf = RecordBuf::default();
-            for _ in 0..600 {
-                match c.try_pop(&mut buf) {
+            // Both readers: the general one and the typed one (whose fast
+            // path checks a whole header word at once).
+            for i in 0..600 {
+                let read = if typed && i % 2 == 1 {
+                    c.recv::<crate::ipc::ring_messages::Heartbeat>().map(|m| m.is_some())
+                } else {
+                    c.try_pop(&mut buf)
+                };
+                match read {
+                    Ok(true) if typed && i % 2 == 1 => {}
                     Ok(true) => prop_assert!(buf.payload().len() <= MAX_PAYLOAD && buf.kind != KIND_PADDING),
                     Ok(false) => break,
                     Err(RingError::Corrupt { .. }) => break,
