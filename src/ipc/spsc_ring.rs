@@ -611,15 +611,16 @@ impl RingConsumer {
         let capacity = self.ring.capacity as u64;
         loop {
             if self.tail == self.head_cache {
-                self.head_cache = self.ring.atomic64(OFF_HEAD).load(Ordering::Acquire);
-                if self.tail == self.head_cache {
+                let head = self.ring.atomic64(OFF_HEAD).load(Ordering::Acquire);
+                if self.tail == head {
                     return Ok(None);
                 }
-                if self.head_cache.wrapping_sub(self.tail) > capacity
-                    || (self.head_cache | self.tail) & 7 != 0
-                {
+                // Only a validated head is cached: the typed fast path
+                // trusts the cache.
+                if head.wrapping_sub(self.tail) > capacity || (head | self.tail) & 7 != 0 {
                     return Err(self.corrupt("head or tail is out of range"));
                 }
+                self.head_cache = head;
             }
             let offset = self.tail & (capacity - 1);
             let available = self.head_cache - self.tail;
