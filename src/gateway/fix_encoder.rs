@@ -6,7 +6,7 @@
 //! the milliseconds within a second.
 
 use super::fix_time::UtcClock;
-use super::frame_buffer::FrameBuffer;
+use super::frame_buffer::{copy_front, FrameBuffer};
 use crate::wire::fix::{checksum, MAX_FRAME, SOH};
 
 /// Room for `8=<BeginString> SOH 9=<up to 5 digits> SOH`.
@@ -14,12 +14,15 @@ const HEAD_ROOM: usize = 32;
 
 pub struct FixEncoder {
     begin_string: Vec<u8>,
-    /// `49=<sender> SOH 56=<target> SOH`.
-    comp_ids: Vec<u8>,
+    /// `8=<BeginString> SOH 9=`.
+    head_prefix: Vec<u8>,
+    /// `SOH 49=<sender> SOH 56=<target> SOH 34=`: what follows MsgType up
+    /// to the sequence number, in one piece.
+    after_msg_type: Vec<u8>,
     buf: FrameBuffer,
     clock: UtcClock,
-    /// SendingTime of the message being written.
-    sending_time: [u8; 21],
+    /// `SOH 52=<SendingTime> SOH` of the message being written.
+    stamp: [u8; 26],
 }
 
 impl FixEncoder {
@@ -28,17 +31,18 @@ impl FixEncoder {
             begin_string.len() <= 16,
             "BeginString {begin_string:?} is too long"
         );
-        let comp_ids = format!("49={sender}\u{1}56={target}\u{1}").into_bytes();
+        let after_msg_type = format!("\u{1}49={sender}\u{1}56={target}\u{1}34=").into_bytes();
         FixEncoder {
             begin_string: begin_string.as_bytes().to_vec(),
-            comp_ids,
+            head_prefix: format!("8={begin_string}\u{1}9=").into_bytes(),
+            after_msg_type,
             buf: {
                 let mut b = FrameBuffer::new(HEAD_ROOM + MAX_FRAME);
                 b.set_len(HEAD_ROOM);
                 b
             },
             clock: UtcClock::default(),
-            sending_time: [b'0'; 21],
+            stamp: *b"\x0152=00000000-00:00:00.000\x01",
         }
     }
 
@@ -61,23 +65,21 @@ impl FixEncoder {
     /// SendingTime.
     #[inline]
     pub fn begin(&mut self, msg_type: &[u8], seq: u64, unix_ns: u64) -> &mut Self {
-        self.sending_time = *self.clock.format(unix_ns);
+        self.stamp[4..25].copy_from_slice(self.clock.format(unix_ns));
         self.buf.truncate(HEAD_ROOM);
         self.buf.put(b"35=");
         self.buf.put(msg_type);
-        self.buf.push(SOH);
-        self.buf.put(&self.comp_ids);
-        self.buf.put(b"34=");
+        self.buf.put(&self.after_msg_type);
         self.buf.put(itoa::Buffer::new().format(seq).as_bytes());
-        self.buf.put(b"\x0152=");
-        self.buf.put(&self.sending_time);
-        self.buf.push(SOH);
+        self.buf.put(&self.stamp);
         self
     }
 
     /// The SendingTime (52) of the message being written.
     pub fn sending_time(&self) -> &[u8; 21] {
-        &self.sending_time
+        self.stamp[4..25]
+            .try_into()
+            .expect("the stamp holds 21 bytes of time")
     }
 
     /// The body written so far (from `35=`).
@@ -127,8 +129,23 @@ impl FixEncoder {
     #[inline]
     pub fn field_u64(&mut self, tag: u32, value: u64) -> &mut Self {
         self.tag(tag);
-        self.buf.put(itoa::Buffer::new().format(value).as_bytes());
+        self.value_u64(value);
         self.buf.push(SOH);
+        self
+    }
+
+    /// A bare value (no tag, no SOH): for bodies written as a template of
+    /// constant pieces (`SOH tag=` runs) and values.
+    #[inline]
+    pub fn value_u64(&mut self, value: u64) -> &mut Self {
+        self.buf.put(itoa::Buffer::new().format(value).as_bytes());
+        self
+    }
+
+    /// A bare byte (see [`FixEncoder::value_u64`]).
+    #[inline]
+    pub fn value_char(&mut self, value: u8) -> &mut Self {
+        self.buf.push(value);
         self
     }
 
@@ -144,20 +161,37 @@ impl FixEncoder {
     #[inline]
     pub fn field_price4(&mut self, tag: u32, price: u32) -> &mut Self {
         self.tag(tag);
-        let mut b = itoa::Buffer::new();
-        self.buf.put(b.format(price / 10_000).as_bytes());
-        let mut frac = price % 10_000;
-        if frac != 0 {
-            self.buf.push(b'.');
-            let mut digits = [b'0'; 4];
-            for d in digits.iter_mut().rev() {
-                *d = b'0' + (frac % 10) as u8;
-                frac /= 10;
-            }
-            let len = 4 - digits.iter().rev().take_while(|&&d| d == b'0').count();
-            self.buf.put(&digits[..len]);
-        }
+        self.value_price4(price);
         self.buf.push(SOH);
+        self
+    }
+
+    /// A bare Price(4) value (see [`FixEncoder::value_u64`]): the whole
+    /// dollars, then the fraction without trailing zeros.
+    #[inline]
+    pub fn value_price4(&mut self, price: u32) -> &mut Self {
+        self.buf
+            .put(itoa::Buffer::new().format(price / 10_000).as_bytes());
+        let frac = price % 10_000;
+        if frac != 0 {
+            let text = [
+                b'.',
+                b'0' + (frac / 1000) as u8,
+                b'0' + (frac / 100 % 10) as u8,
+                b'0' + (frac / 10 % 10) as u8,
+                b'0' + (frac % 10) as u8,
+            ];
+            let keep = if frac % 10 != 0 {
+                5
+            } else if frac % 100 != 0 {
+                4
+            } else if frac % 1000 != 0 {
+                3
+            } else {
+                2
+            };
+            self.buf.put_prefix(&text, keep);
+        }
         self
     }
 
@@ -168,16 +202,14 @@ impl FixEncoder {
         let body_len = self.buf.len() - HEAD_ROOM;
         let mut digits = itoa::Buffer::new();
         let digits = digits.format(body_len).as_bytes();
-        let head_len = 2 + self.begin_string.len() + 3 + digits.len() + 1;
+        let at = self.head_prefix.len();
+        let head_len = at + digits.len() + 1;
         let start = HEAD_ROOM - head_len;
         let Some(head) = self.buf.slice_mut(start..HEAD_ROOM) else {
             return &[];
         };
-        let at = 2 + self.begin_string.len();
-        head[..2].copy_from_slice(b"8=");
-        head[2..at].copy_from_slice(&self.begin_string);
-        head[at..at + 3].copy_from_slice(b"\x019=");
-        head[at + 3..at + 3 + digits.len()].copy_from_slice(digits);
+        copy_front(head, &self.head_prefix);
+        copy_front(&mut head[at..], digits);
         head[head_len - 1] = SOH;
         let sum = checksum(&self.buf.as_slice()[start..]);
         self.buf.put(&[

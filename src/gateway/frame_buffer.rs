@@ -78,6 +78,24 @@ impl FrameBuffer {
         }
     }
 
+    /// Writes the first `keep` bytes of `src` (at most N) with one
+    /// fixed-size move of all N.
+    #[inline(always)]
+    pub fn put_prefix<const N: usize>(&mut self, src: &[u8; N], keep: usize) {
+        let fits = self.len + N <= self.capacity;
+        match self
+            .bytes
+            .get_mut(self.len..self.len + N)
+            .filter(|_| fits && keep <= N)
+        {
+            Some(dst) => {
+                dst.copy_from_slice(src);
+                self.len += keep;
+            }
+            None => self.overflowed = true,
+        }
+    }
+
     #[inline(always)]
     pub fn put(&mut self, src: &[u8]) {
         let n = src.len();
@@ -90,24 +108,36 @@ impl FrameBuffer {
             self.overflowed = true;
             return;
         };
-        match n {
-            // Two overlapping fixed-size moves cover any length in range.
-            8..=16 => {
-                dst[..8].copy_from_slice(&src[..8]);
-                dst[n - 8..n].copy_from_slice(&src[n - 8..]);
-            }
-            4..=7 => {
-                dst[..4].copy_from_slice(&src[..4]);
-                dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-            }
-            0..=3 => {
-                for (d, s) in dst.iter_mut().zip(src) {
-                    *d = *s;
-                }
-            }
-            _ => dst[..n].copy_from_slice(src),
-        }
+        copy_front(dst, src);
         self.len += n;
+    }
+}
+
+/// Copies `src` to the front of `dst` (which must be at least as long)
+/// with fixed-size moves: two overlapping moves cover any length up to 32.
+#[inline(always)]
+pub fn copy_front(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    match n {
+        17..=32 => {
+            dst[..16].copy_from_slice(&src[..16]);
+            dst[n - 16..n].copy_from_slice(&src[n - 16..]);
+        }
+        8..=16 => {
+            dst[..8].copy_from_slice(&src[..8]);
+            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+        }
+        4..=7 => {
+            dst[..4].copy_from_slice(&src[..4]);
+            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+        }
+        2..=3 => {
+            dst[..2].copy_from_slice(&src[..2]);
+            dst[n - 2..n].copy_from_slice(&src[n - 2..]);
+        }
+        1 => dst[0] = src[0],
+        0 => {}
+        _ => dst[..n].copy_from_slice(src),
     }
 }
 
@@ -128,6 +158,17 @@ mod tests {
         }
         assert_eq!(b.as_slice(), &expected[..]);
         assert!(!b.overflowed());
+    }
+
+    #[test]
+    fn a_prefix_keeps_only_the_bytes_asked_for() {
+        let mut b = FrameBuffer::new(16);
+        b.put_prefix(b"abcde", 2);
+        b.put_prefix(b"xyz", 3);
+        assert_eq!(b.as_slice(), b"abxyz");
+        b.put_prefix(b"0123456789ab", 1);
+        assert!(b.overflowed(), "12 bytes at 5 do not fit in 16");
+        assert_eq!(b.as_slice(), b"abxyz");
     }
 
     #[test]

@@ -46,17 +46,26 @@ pub struct OrderFields<'a> {
 
 /// TransactTime (60) is the message's SendingTime: the order is created as
 /// it is sent.
+///
+/// Written as a template: the constant runs between values (`SOH 21=1 SOH
+/// 55=` ...) are single pieces, so the message costs 13 writes instead of
+/// 27 (the order path's most frequent message; the bytes are the same as
+/// field by field, which a test checks).
 pub fn new_order_single(e: &mut FixEncoder, o: &OrderFields<'_>) {
     let now = *e.sending_time();
-    e.field(11, o.cl_ord_id)
-        .field_char(21, b'1')
-        .field(55, o.symbol)
-        .field_char(54, o.side.fix_code())
-        .field(60, &now)
-        .field_u64(38, o.qty)
-        .field_char(40, b'2')
-        .field_price4(44, o.price)
-        .field_char(59, b'0');
+    e.raw(b"11=")
+        .raw(o.cl_ord_id)
+        .raw(b"\x0121=1\x0155=")
+        .raw(o.symbol)
+        .raw(b"\x0154=")
+        .value_char(o.side.fix_code())
+        .raw(b"\x0160=")
+        .raw(&now)
+        .raw(b"\x0138=")
+        .value_u64(o.qty)
+        .raw(b"\x0140=2\x0144=")
+        .value_price4(o.price)
+        .raw(b"\x0159=0\x01");
 }
 
 /// `o` is the order as it stands (its current ClOrdID is OrigClOrdID);
@@ -280,6 +289,45 @@ mod tests {
     use super::*;
     use crate::wire::fix::parse_frame;
     use crate::wire::fix::test_frames::frame;
+
+    #[test]
+    fn the_new_order_single_template_writes_the_same_bytes_as_field_by_field() {
+        let mut template = FixEncoder::new("FIX.4.4", "BW", "EXECUTOR");
+        let mut fields = FixEncoder::new("FIX.4.4", "BW", "EXECUTOR");
+        for (i, (side, qty, price)) in [
+            (Side::Buy, 100u64, 1_902_500u32),
+            (Side::Sell, 1, 1),
+            (Side::Buy, u64::MAX, u32::MAX),
+            (Side::Sell, 0, 10_000),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let o = OrderFields {
+                cl_ord_id: b"BWt4k2x1-1234567",
+                symbol: b"BRK.A",
+                side,
+                qty,
+                price,
+            };
+            let now_ns = 1_763_719_394_664_000_000 + i as u64 * 1_001_000_000;
+            template.begin(b"D", 7 + i as u64, now_ns);
+            new_order_single(&mut template, &o);
+            fields.begin(b"D", 7 + i as u64, now_ns);
+            let now = *fields.sending_time();
+            fields
+                .field(11, o.cl_ord_id)
+                .field_char(21, b'1')
+                .field(55, o.symbol)
+                .field_char(54, o.side.fix_code())
+                .field(60, &now)
+                .field_u64(38, o.qty)
+                .field_char(40, b'2')
+                .field_price4(44, o.price)
+                .field_char(59, b'0');
+            assert_eq!(template.finish(), fields.finish(), "order {i}");
+        }
+    }
 
     fn body_of(e: &mut FixEncoder) -> String {
         let f = e.finish().to_vec();
