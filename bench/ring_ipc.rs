@@ -10,6 +10,9 @@
 //!   timed with the TSC into an hdrhistogram; one-way = round trip / 2.
 //! - Throughput: one pinned producer streams N messages of 8 and of 64
 //!   bytes to one pinned consumer; messages per second.
+//! - Path cost: one thread writes 1,000 8-byte messages, then reads them
+//!   back, repeatedly: the instructions of a write and a read with no cache
+//!   line crossing cores (ns per message, both sides together).
 //!
 //! `cargo bench --bench ring_ipc -- [--rounds 7] [--pings 200000] [--messages 20000000]`
 
@@ -359,6 +362,42 @@ fn throughput_crossbeam<const N: usize>(messages: u64) -> f64 {
     rate(messages, elapsed)
 }
 
+/// Nanoseconds per message for one thread writing `BATCH` 8-byte messages
+/// and reading them back, `messages` in all.
+fn path_cost_ours(messages: u64) -> f64 {
+    const BATCH: u64 = 1_000;
+    let ring = Ring::in_memory("path", CAPACITY_BYTES);
+    let (mut p, mut c) = (ring.clone().producer_unclaimed(), ring.consumer_unclaimed());
+    let start = Instant::now();
+    for round in 0..messages / BATCH {
+        for i in 0..BATCH {
+            p.write_message(&Bytes((round ^ i).to_le_bytes()))
+                .expect("room for a batch");
+        }
+        p.publish();
+        while let Some(m) = c.read_message::<Bytes<8>>().expect("ring") {
+            std::hint::black_box(m);
+        }
+        c.release();
+    }
+    start.elapsed().as_nanos() as f64 / (messages / BATCH * BATCH) as f64
+}
+
+fn path_cost_rtrb(messages: u64) -> f64 {
+    const BATCH: u64 = 1_000;
+    let (mut p, mut c) = rtrb::RingBuffer::<[u8; 8]>::new(BATCH as usize);
+    let start = Instant::now();
+    for round in 0..messages / BATCH {
+        for i in 0..BATCH {
+            p.push((round ^ i).to_le_bytes()).expect("room for a batch");
+        }
+        while let Ok(m) = c.pop() {
+            std::hint::black_box(m);
+        }
+    }
+    start.elapsed().as_nanos() as f64 / (messages / BATCH * BATCH) as f64
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -447,4 +486,14 @@ fn main() {
             median(r_c)
         );
     }
+
+    println!("\npath cost, one thread, 8-byte messages, ns per message (write + read)");
+    let mut r_path = Vec::new();
+    for round in 0..a.rounds {
+        let ours = path_cost_ours(a.messages);
+        let rt = path_cost_rtrb(a.messages);
+        println!("  round {round}: ours {ours:>5.2}  rtrb {rt:>5.2}");
+        r_path.push(ours / rt);
+    }
+    println!("  median ratio: ours/rtrb {:.2}x", median(r_path));
 }
