@@ -13,7 +13,7 @@ use crate::gateway::gateway_event::{EventKind, GatewayEvent, OrderEvent};
 use crate::gateway::order_gateway::{GatewayConfig, OrderGateway, VenueConfig};
 use crate::gateway::order_messages::Side;
 use crate::ipc::shm_dir::shm_dir;
-use crate::wire::fix::parse_price4;
+use crate::wire::fix_value::parse_price4;
 use anyhow::{bail, Context, Result};
 use hdrhistogram::Histogram;
 use std::collections::HashSet;

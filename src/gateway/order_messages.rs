@@ -8,7 +8,8 @@
 //! Orders are limit (40=2), time in force DAY (59=0).
 
 use super::fix_encoder::FixEncoder;
-use crate::wire::fix::{parse_price4, FixMessage, TagSlots};
+use crate::wire::fix::{FixMessage, TagSlots};
+use crate::wire::fix_value::{parse_price4, FieldValue};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Side {
@@ -186,25 +187,6 @@ pub struct ExecutionReport<'a> {
     pub text: &'a [u8],
 }
 
-/// Digits with an optional all-zero fraction ("100", "100.00").
-fn qty_value(v: &[u8]) -> Option<u64> {
-    let (whole, frac) = match v.iter().position(|&b| b == b'.') {
-        Some(i) => (&v[..i], &v[i + 1..]),
-        None => (v, &v[..0]),
-    };
-    if whole.is_empty() || whole.len() > 18 || !frac.iter().all(|&d| d == b'0') {
-        return None;
-    }
-    let mut n = 0u64;
-    for &d in whole {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + u64::from(d - b'0');
-    }
-    Some(n)
-}
-
 const EXECUTION_REPORT: TagSlots<11> =
     TagSlots::new([37, 11, 41, 17, 150, 39, 14, 151, 32, 31, 58]);
 
@@ -218,17 +200,13 @@ pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<
     let missing = |tag| FieldError { tag, missing: true };
     let [order_id, cl_ord_id, orig, exec_id, exec_type, ord_status, cum_qty, leaves_qty, last_qty, last_px, text] =
         m.pick(&EXECUTION_REPORT);
-    let one_char = |v: Option<&[u8]>, tag| match v {
-        Some([c]) => Ok(*c),
-        Some(_) => Err(bad(tag)),
-        None => Err(missing(tag)),
-    };
-    let qty = |v: Option<&[u8]>, tag| v.map(|v| qty_value(v).ok_or(bad(tag))).transpose();
+    let one_char = |v: Option<FieldValue<'a>>, tag| v.ok_or(missing(tag))?.char().ok_or(bad(tag));
+    let qty = |v: Option<FieldValue<'a>>, tag| v.map(|v| v.qty().ok_or(bad(tag))).transpose();
     Ok(ExecutionReport {
-        order_id: order_id.ok_or(missing(37))?,
-        cl_ord_id: cl_ord_id.ok_or(missing(11))?,
-        orig_cl_ord_id: orig,
-        exec_id: exec_id.ok_or(missing(17))?,
+        order_id: order_id.ok_or(missing(37))?.bytes(),
+        cl_ord_id: cl_ord_id.ok_or(missing(11))?.bytes(),
+        orig_cl_ord_id: orig.map(FieldValue::bytes),
+        exec_id: exec_id.ok_or(missing(17))?.bytes(),
         exec_type: one_char(exec_type, 150)?,
         ord_status: one_char(ord_status, 39)?,
         cum_qty: qty(cum_qty, 14)?.ok_or(missing(14))?,
@@ -236,9 +214,13 @@ pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<
         // LastShares (32) is LastQty in 4.4: the same tag.
         last_qty: qty(last_qty, 32)?.unwrap_or(0),
         last_px: last_px
-            .map(|v| parse_report_price4(v).ok_or(bad(31)))
+            .map(|v| {
+                v.price4()
+                    .or_else(|| parse_report_price4(v.bytes()))
+                    .ok_or(bad(31))
+            })
             .transpose()?,
-        text: text.unwrap_or(b""),
+        text: text.map_or(&b""[..], FieldValue::bytes),
     })
 }
 

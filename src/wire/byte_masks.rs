@@ -1,9 +1,9 @@
-//! Where two given bytes occur in a buffer, as bitmasks (bit `i` of word
-//! `k` for byte `64k + i`): sixteen bytes per step with SSE2 compares on
+//! Where a given byte occurs in a buffer, as bitmasks (bit `i` of word
+//! `k` for byte `64k + i`): sixteen bytes per step with an SSE2 compare on
 //! x86-64 (part of the base instruction set), eight per step with word
-//! arithmetic elsewhere. Finding FIX's `=` and SOH this way turns two
-//! unpredictable byte loops per field into a count-trailing-zeros per field
-//! (measured: `cargo bench --bench fix_codec`, see BENCHMARKS.md).
+//! arithmetic elsewhere. Finding FIX's SOH this way turns an unpredictable
+//! byte loop per field into a count-trailing-zeros per field (measured:
+//! `cargo bench --bench fix_codec`, see BENCHMARKS.md).
 
 const LOW_SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -24,22 +24,19 @@ fn gather(h: u64) -> u64 {
     ((h >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-/// Fills `a_masks` and `b_masks` with where `a` and `b` occur in `bytes`
-/// (neither may be zero: the tail is padded with zeros).
-pub fn byte_masks(bytes: &[u8], a: u8, b: u8, a_masks: &mut Vec<u64>, b_masks: &mut Vec<u64>) {
-    a_masks.clear();
-    b_masks.clear();
+/// Fills `masks` with where `needle` occurs in `bytes` (it may not be
+/// zero: the tail is padded with zeros).
+pub fn byte_mask(bytes: &[u8], needle: u8, masks: &mut Vec<u64>) {
+    masks.clear();
     for block in bytes.chunks(64) {
-        let (ma, mb) = block_masks(block, a, b);
-        a_masks.push(ma);
-        b_masks.push(mb);
+        masks.push(block_mask(block, needle));
     }
 }
 
-/// Masks for up to 64 bytes.
+/// The mask for up to 64 bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn block_masks(block: &[u8], a: u8, b: u8) -> (u64, u64) {
+fn block_mask(block: &[u8], needle: u8) -> u64 {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
     let lane = |sixteen: &[u8; 16]| {
         // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics
@@ -47,44 +44,35 @@ fn block_masks(block: &[u8], a: u8, b: u8) -> (u64, u64) {
         // array (unaligned loads are allowed).
         unsafe {
             let x = _mm_loadu_si128(sixteen.as_ptr().cast());
-            (
-                _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(a as i8))) as u16,
-                _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8))) as u16,
-            )
+            _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(needle as i8))) as u16
         }
     };
-    let (mut ma, mut mb) = (0u64, 0u64);
+    let mut mask = 0u64;
     let mut chunks = block.chunks_exact(16);
     let mut k = 0;
     for c in &mut chunks {
-        let (la, lb) = lane(c.try_into().expect("16 bytes"));
-        ma |= u64::from(la) << (16 * k);
-        mb |= u64::from(lb) << (16 * k);
+        mask |= u64::from(lane(c.try_into().expect("16 bytes"))) << (16 * k);
         k += 1;
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
         let mut padded = [0u8; 16];
         padded[..tail.len()].copy_from_slice(tail);
-        let (la, lb) = lane(&padded);
-        ma |= u64::from(la) << (16 * k);
-        mb |= u64::from(lb) << (16 * k);
+        mask |= u64::from(lane(&padded)) << (16 * k);
     }
-    (ma, mb)
+    mask
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn block_masks(block: &[u8], a: u8, b: u8) -> (u64, u64) {
-    let (mut ma, mut mb) = (0u64, 0u64);
+fn block_mask(block: &[u8], needle: u8) -> u64 {
+    let mut mask = 0u64;
     for (k, chunk) in block.chunks(8).enumerate() {
         let mut word = [0u8; 8];
         word[..chunk.len()].copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        ma |= gather(equal_bytes(x, a)) << (8 * k);
-        mb |= gather(equal_bytes(x, b)) << (8 * k);
+        mask |= gather(equal_bytes(u64::from_le_bytes(word), needle)) << (8 * k);
     }
-    (ma, mb)
+    mask
 }
 
 /// The set bits of a mask sequence, in order.
@@ -117,20 +105,6 @@ impl<'m> BitCursor<'m> {
     }
 }
 
-/// The first set bit at or after `from`.
-#[inline(always)]
-pub fn next_set(masks: &[u64], from: usize) -> Option<usize> {
-    let mut w = from / 64;
-    let mut m = masks.get(w)? & (!0u64 << (from % 64));
-    loop {
-        if m != 0 {
-            return Some(w * 64 + m.trailing_zeros() as usize);
-        }
-        w += 1;
-        m = *masks.get(w)?;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,22 +124,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn masks_mark_exactly_the_bytes_that_match(bytes in proptest::collection::vec(any::<u8>(), 0..300), a in 1u8.., b in 1u8..) {
-            let (mut ma, mut mb) = (Vec::new(), Vec::new());
-            byte_masks(&bytes, a, b, &mut ma, &mut mb);
+        fn masks_mark_exactly_the_bytes_that_match(bytes in proptest::collection::vec(any::<u8>(), 0..300), needle in 1u8..) {
+            let mut masks = Vec::new();
+            byte_mask(&bytes, needle, &mut masks);
+            prop_assert_eq!(masks.len(), bytes.len().div_ceil(64));
             for (i, &byte) in bytes.iter().enumerate() {
-                prop_assert_eq!(ma[i / 64] >> (i % 64) & 1 == 1, byte == a, "byte {} at {}", byte, i);
-                prop_assert_eq!(mb[i / 64] >> (i % 64) & 1 == 1, byte == b);
+                prop_assert_eq!(masks[i / 64] >> (i % 64) & 1 == 1, byte == needle, "byte {} at {}", byte, i);
             }
-            let mut cursor = BitCursor::new(&ma);
-            let all_a: Vec<usize> = std::iter::from_fn(|| cursor.next()).collect();
-            let expected: Vec<usize> = bytes.iter().enumerate().filter(|(_, &x)| x == a).map(|(i, _)| i).collect();
-            prop_assert_eq!(all_a, expected);
-            let first_a = bytes.iter().position(|&x| x == a);
-            prop_assert_eq!(next_set(&ma, 0), first_a);
-            if let Some(f) = first_a {
-                prop_assert_eq!(next_set(&ma, f + 1), bytes[f + 1..].iter().position(|&x| x == a).map(|p| p + f + 1));
-            }
+            let mut cursor = BitCursor::new(&masks);
+            let all: Vec<usize> = std::iter::from_fn(|| cursor.next()).collect();
+            let expected: Vec<usize> = bytes.iter().enumerate().filter(|(_, &x)| x == needle).map(|(i, _)| i).collect();
+            prop_assert_eq!(all, expected);
         }
     }
 }

@@ -2,13 +2,16 @@
 //! `8=BeginString SOH 9=BodyLength SOH <body> 10=NNN SOH`, where the body
 //! (from `35=` on) is exactly BodyLength bytes and NNN is the sum of every
 //! byte before `10=`, modulo 256. Both are verified before any field is
-//! read. Fields are indexed in one pass (tag digits read as they are
-//! scanned, values found with `memchr`) into a [`FixFields`] index the
-//! caller keeps and reuses, so parsing allocates nothing; no input can make
-//! the parser panic.
+//! read. Fields are indexed in one pass (every SOH found at once as a
+//! bitmask, each tag read and converted as one word) into a [`FixFields`]
+//! index the caller keeps and reuses, so parsing allocates nothing; no
+//! input can make the parser panic.
 
-use super::byte_masks::{byte_masks, BitCursor};
+use super::byte_masks::byte_mask;
 use super::byte_sum::byte_sum;
+use super::digit_word::{digit_prefix_len, short_digits_value, word_at};
+pub use super::fix_value::parse_price4;
+use super::fix_value::FieldValue;
 use std::borrow::Cow;
 
 pub const SOH: u8 = 0x01;
@@ -83,29 +86,27 @@ impl<const N: usize> TagSlots<N> {
     }
 }
 
-/// A reusable index of one message's fields (keeps its capacity).
-#[derive(Clone, Debug, Default)]
+/// A reusable index of one message's fields: room for [`MAX_FIELDS`],
+/// allocated once.
+#[derive(Clone, Debug)]
 pub struct FixFields {
     fields: Vec<Field>,
-    scratch: FixScratch,
-}
-
-/// Where '=' and SOH are in the body being indexed.
-#[derive(Clone, Debug, Default)]
-struct FixScratch {
-    eq_masks: Vec<u64>,
+    /// Where SOH is in the body being indexed.
     soh_masks: Vec<u64>,
 }
 
 impl FixFields {
     pub fn new() -> Self {
         FixFields {
-            fields: Vec::with_capacity(64),
-            scratch: FixScratch {
-                eq_masks: Vec::with_capacity(8),
-                soh_masks: Vec::with_capacity(8),
-            },
+            fields: vec![Field::default(); MAX_FIELDS],
+            soh_masks: Vec::with_capacity(MAX_FRAME / 64),
         }
+    }
+}
+
+impl Default for FixFields {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -158,46 +159,30 @@ pub fn resync_offset(buf: &[u8]) -> usize {
 /// used. Allocates its field index; the hot path uses
 /// [`parse_frame_into`].
 pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
-    let mut fields = Vec::new();
-    let (begin_end, total) = scan_frame(buf, &mut fields, &mut FixScratch::default())?;
+    let mut index = FixFields::new();
+    let (begin_end, count, total) = scan_frame(buf, &mut index)?;
     Ok((
         FixMessage {
             bytes: &buf[..total],
             begin_string: &buf[2..begin_end],
-            fields: Cow::Owned(fields),
+            fields: Cow::Owned(index.fields[..count].to_vec()),
         },
         total,
     ))
 }
 
-/// The tag `body[start..eq]`: 1 to 9 digits. Tags of up to four digits
-/// (every standard tag) are converted without a loop: the four bytes
-/// before '=' as one word, the bytes before the tag replaced by '0',
-/// checked to be digits and combined pairwise.
-#[inline(always)]
-fn parse_tag(body: &[u8], start: usize, eq: usize) -> Option<u32> {
-    let len = eq - start;
-    if len <= 4 && eq >= 4 {
-        let w = u32::from_le_bytes(body[eq - 4..eq].try_into().ok()?);
-        // Keep the tag's bytes (the high ones); the rest become '0'.
-        let keep = u32::MAX << (8 * (4 - len));
-        let x = (w & keep) | (0x3030_3030 & !keep);
-        if x & 0xF0F0_F0F0 != 0x3030_3030 || (x + 0x0606_0606) & 0xF0F0_F0F0 != 0x3030_3030 {
-            return None;
-        }
-        let d = x - 0x3030_3030;
-        let pairs = (d * 10 + (d >> 8)) & 0x00FF_00FF;
-        return Some(((pairs & 0xFFFF) * 100 + (pairs >> 16)) & 0xFFFF);
-    }
-    let mut tag = 0u32;
-    for &b in &body[start..eq] {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        tag = tag * 10 + u32::from(d);
-    }
-    Some(tag)
+/// A tag longer than four digits (no standard tag is): the
+/// field `frame[start..soh]` must hold `=`. Returns the tag and where its
+/// `=` is.
+#[cold]
+fn long_tag(frame: &[u8], start: usize, soh: usize) -> Result<(u32, usize), FixError> {
+    let field = frame.get(start..soh).ok_or(FixError::BadField)?;
+    let eq = field
+        .iter()
+        .position(|&b| b == b'=')
+        .ok_or(FixError::BadField)?;
+    let tag = parse_u32(&field[..eq]).ok_or(FixError::BadField)?;
+    Ok((tag, start + eq))
 }
 
 /// The sum of the bytes modulo 256.
@@ -212,24 +197,20 @@ pub fn parse_frame_into<'a>(
     buf: &'a [u8],
     index: &'a mut FixFields,
 ) -> Result<(FixMessage<'a>, usize), FixError> {
-    let (begin_end, total) = scan_frame(buf, &mut index.fields, &mut index.scratch)?;
+    let (begin_end, count, total) = scan_frame(buf, index)?;
     Ok((
         FixMessage {
             bytes: &buf[..total],
             begin_string: &buf[2..begin_end],
-            fields: Cow::Borrowed(&index.fields),
+            fields: Cow::Borrowed(&index.fields[..count]),
         },
         total,
     ))
 }
 
-/// Verifies the frame and indexes its fields: (end of BeginString, frame
-/// length).
-fn scan_frame(
-    buf: &[u8],
-    fields: &mut Vec<Field>,
-    scratch: &mut FixScratch,
-) -> Result<(usize, usize), FixError> {
+/// Verifies the frame and indexes its fields: (end of BeginString, fields
+/// indexed, frame length).
+fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize), FixError> {
     // 8=...SOH
     if buf.len() < 2 {
         return Err(FixError::Incomplete);
@@ -282,55 +263,59 @@ fn scan_frame(
     if got != computed {
         return Err(FixError::BadChecksum { got, computed });
     }
-    // Index the body's fields: where every '=' and SOH is, as bitmasks,
-    // then one step per field. The body ends with SOH (else BodyLength is
-    // wrong).
+    // Index the body's fields: where every SOH is, as a bitmask, then one
+    // step per field. The body ends with SOH (else BodyLength is wrong).
     let body = &buf[body_start..body_end];
     if body.last() != Some(&SOH) {
         return Err(FixError::BadBodyLength);
     }
-    let FixScratch {
-        eq_masks,
-        soh_masks,
-    } = scratch;
-    byte_masks(body, b'=', SOH, eq_masks, soh_masks);
-    // One field per SOH.
-    let count = soh_masks
-        .iter()
-        .map(|m| m.count_ones() as usize)
-        .sum::<usize>();
-    if count > MAX_FIELDS {
-        return Err(FixError::TooManyFields);
-    }
-    fields.clear();
-    fields.resize(count, Field::default());
-    let (mut sohs, mut eqs) = (BitCursor::new(soh_masks), BitCursor::new(eq_masks));
-    let mut start = 0;
-    for out in fields.iter_mut() {
-        let soh = sohs.next().ok_or(FixError::BadField)?;
-        // The first '=' of this field (skipping any inside earlier values).
-        let eq = loop {
-            let e = eqs.next().ok_or(FixError::BadField)?;
-            if e >= start {
-                break e;
-            }
-        };
-        // The tag: 1 to 9 digits, then '=' before the field's SOH.
-        if eq >= soh || eq == start || eq - start > 9 {
-            return Err(FixError::BadField);
+    let FixFields { fields, soh_masks } = index;
+    byte_mask(body, SOH, soh_masks);
+    // Every word read below lies in the frame: a field starts before the
+    // body's last byte, and "10=NNN" SOH follows the body.
+    let frame = &buf[..total];
+    let fields: &mut [Field] = fields;
+    let capacity = fields.len();
+    let mut slots = fields.iter_mut();
+    let mut start = body_start;
+    let mut block_start = body_start;
+    // Refusals of standard-length tags are gathered and reported after
+    // the loop, which keeps it free of rarely taken branches.
+    let mut bad_tag = false;
+    for &mask in soh_masks.iter() {
+        let mut bits = mask;
+        while bits != 0 {
+            let soh = block_start + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let out = slots.next().ok_or(FixError::TooManyFields)?;
+            // The tag: digits, then '=' (which is then before the SOH, a
+            // non-digit).
+            let w = word_at(frame, start).ok_or(FixError::BadField)?;
+            let len = digit_prefix_len(w);
+            let (tag, eq) = if len <= 4 {
+                bad_tag |= len == 0 || (w >> (8 * len)) as u8 != b'=';
+                (short_digits_value(w as u32, len), start + len)
+            } else {
+                long_tag(frame, start, soh)?
+            };
+            *out = Field {
+                tag,
+                start: (eq + 1) as u16,
+                end: soh as u16,
+            };
+            start = soh + 1;
         }
-        let tag = parse_tag(body, start, eq).ok_or(FixError::BadField)?;
-        *out = Field {
-            tag,
-            start: (body_start + eq + 1) as u16,
-            end: (body_start + soh) as u16,
-        };
-        start = soh + 1;
+        block_start += 64;
     }
-    if fields.first().is_none_or(|f| f.tag != 35) {
+    if bad_tag {
+        return Err(FixError::BadField);
+    }
+    let count = capacity - slots.len();
+    let fields = &fields[..count];
+    if count == 0 || fields[0].tag != 35 {
         return Err(FixError::MissingMsgType);
     }
-    Ok((begin_end, total))
+    Ok((begin_end, count, total))
 }
 
 impl<'a> FixMessage<'a> {
@@ -365,45 +350,34 @@ impl<'a> FixMessage<'a> {
             .map(|&f| self.value(f))
     }
 
+    /// The first value of `tag`, for reading as a number.
+    #[inline]
+    pub fn value_of(&self, tag: u32) -> Option<FieldValue<'a>> {
+        let f = *self.fields.iter().find(|f| f.tag == tag)?;
+        Some(self.field_value(f.start, f.end))
+    }
+
+    #[inline]
+    fn field_value(&self, start: u16, end: u16) -> FieldValue<'a> {
+        FieldValue::new(self.bytes, usize::from(start), usize::from(end))
+    }
+
     pub fn get_u64(&self, tag: u32) -> Option<u64> {
-        let v = self.get(tag)?;
-        if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(v.iter().fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')))
+        self.value_of(tag)?.digits()
     }
 
     /// A quantity: digits, optionally with a zero fraction ("100.00").
     pub fn get_qty(&self, tag: u32) -> Option<u64> {
-        let v = self.get(tag)?;
-        let (whole, frac) = match v.iter().position(|&b| b == b'.') {
-            Some(i) => (&v[..i], &v[i + 1..]),
-            None => (v, &v[..0]),
-        };
-        if whole.is_empty()
-            || whole.len() > 18
-            || !whole.iter().all(u8::is_ascii_digit)
-            || !frac.iter().all(|&d| d == b'0')
-        {
-            return None;
-        }
-        Some(
-            whole
-                .iter()
-                .fold(0u64, |a, &d| a * 10 + u64::from(d - b'0')),
-        )
+        self.value_of(tag)?.qty()
     }
 
     /// A price as Price(4) (1/10,000), exactly; at most four decimals.
     pub fn get_price4(&self, tag: u32) -> Option<u32> {
-        parse_price4(self.get(tag)?)
+        self.value_of(tag)?.price4()
     }
 
     pub fn get_char(&self, tag: u32) -> Option<u8> {
-        match self.get(tag)? {
-            [c] => Some(*c),
-            _ => None,
-        }
+        self.value_of(tag)?.char()
     }
 
     pub fn sequence_number(&self) -> Option<u64> {
@@ -415,17 +389,16 @@ impl<'a> FixMessage<'a> {
     /// instead of a branch (fields are visited last to first, so the first
     /// occurrence of a tag is the one kept).
     #[inline]
-    pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> [Option<&'a [u8]>; N] {
+    pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> [Option<FieldValue<'a>>; N] {
         // Slot 0 takes every field not asked for.
         let mut found = [(0u16, 0u16); MAX_PICK + 1];
         for f in self.fields.iter().rev() {
             let slot = slots.slot.get(f.tag as usize).copied().unwrap_or(0);
             found[usize::from(slot)] = (f.start, f.end);
         }
-        let bytes: &'a [u8] = self.bytes;
         std::array::from_fn(|i| {
             let (start, end) = found[i + 1];
-            (start != 0).then(|| &bytes[usize::from(start)..usize::from(end)])
+            (start != 0).then(|| self.field_value(start, end))
         })
     }
 
@@ -433,30 +406,6 @@ impl<'a> FixMessage<'a> {
     pub fn fields(&self) -> impl Iterator<Item = (u32, &'a [u8])> + '_ {
         self.fields.iter().map(|&f| (f.tag, self.value(f)))
     }
-}
-
-/// "87.39" → 873900. Digits, an optional point and up to four decimals.
-pub fn parse_price4(v: &[u8]) -> Option<u32> {
-    let (whole, frac) = match v.iter().position(|&b| b == b'.') {
-        Some(i) => (&v[..i], &v[i + 1..]),
-        None => (v, &v[..0]),
-    };
-    if whole.is_empty() || whole.len() > 6 || frac.len() > 4 {
-        return None;
-    }
-    if !whole.iter().chain(frac).all(u8::is_ascii_digit) {
-        return None;
-    }
-    let mut units = whole
-        .iter()
-        .fold(0u64, |a, &d| a * 10 + u64::from(d - b'0'))
-        * 10_000;
-    let mut scale = 1_000;
-    for &d in frac {
-        units += u64::from(d - b'0') * scale;
-        scale /= 10;
-    }
-    u32::try_from(units).ok()
 }
 
 #[cfg(test)]
@@ -501,14 +450,14 @@ mod tests {
         const SLOTS: TagSlots<4> = TagSlots::new([55, 11, 99, 54]);
         let f = frame("FIX.4.4", "35=8|11=A|55=AAPL|11=B|54=1|58=|");
         let (m, _) = parse_frame(&f).unwrap();
-        let [symbol, id, absent, side] = m.pick(&SLOTS);
+        let [symbol, id, absent, side] = m.pick(&SLOTS).map(|v| v.map(FieldValue::bytes));
         assert_eq!(
             (symbol, id, absent, side),
             (Some(&b"AAPL"[..]), Some(&b"A"[..]), None, Some(&b"1"[..]))
         );
         const EMPTY: TagSlots<1> = TagSlots::new([58]);
         assert_eq!(
-            m.pick(&EMPTY),
+            m.pick(&EMPTY).map(|v| v.map(FieldValue::bytes)),
             [Some(&b""[..])],
             "an empty value is present"
         );
@@ -557,21 +506,69 @@ mod tests {
     #[test]
     fn tags_of_every_length_parse_and_non_digits_are_refused() {
         for tag in [
-            1u32, 9, 10, 35, 99, 100, 150, 999, 1000, 9999, 10000, 99999, 123456789,
+            1u32, 9, 10, 35, 99, 100, 150, 999, 1000, 9999, 10000, 99999, 1234567, 12345678,
+            123456789,
         ] {
-            let text = format!("xxxx{tag}=");
-            let body = text.as_bytes();
-            assert_eq!(parse_tag(body, 4, body.len() - 1), Some(tag), "{tag}");
-            let short = format!("{tag}=");
-            assert_eq!(
-                parse_tag(short.as_bytes(), 0, short.len() - 1),
-                Some(tag),
-                "{tag} at the start"
-            );
+            let f = frame("FIX.4.4", &format!("35=8|{tag}=v|7=x|"));
+            let (m, _) = parse_frame(&f).unwrap();
+            let got: Vec<u32> = m.fields().map(|(t, _)| t).collect();
+            assert_eq!(got, [35, tag, 7], "{tag}");
+            assert_eq!(m.fields().nth(1).map(|(_, v)| v), Some(&b"v"[..]));
         }
-        for bad in ["xxxx1a=", "xxxx:1=", "xxxx/=", "xxxx1 2=", "xxxx\u{0}1="] {
-            let b = bad.as_bytes();
-            assert_eq!(parse_tag(b, 4, b.len() - 1), None, "{bad}");
+        for bad in [
+            "1a=v",
+            ":1=v",
+            "=v",
+            "1 2=v",
+            "\u{0}1=v",
+            "12",
+            "1234567890=v",
+            "123456789a=v",
+        ] {
+            let f = frame("FIX.4.4", &format!("35=8|{bad}|"));
+            assert_eq!(parse_frame(&f).unwrap_err(), FixError::BadField, "{bad}");
+        }
+    }
+
+    /// The fields as a plain split of the body: SOH between fields, the
+    /// first '=' ends the tag.
+    fn reference_fields(body: &[u8]) -> Option<Vec<(u32, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for field in body.strip_suffix(&[SOH])?.split(|&b| b == SOH) {
+            let eq = field.iter().position(|&b| b == b'=')?;
+            out.push((parse_u32(&field[..eq])?, field[eq + 1..].to_vec()));
+        }
+        Some(out)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_at_a_time_index_matches_a_plain_split(
+            fields in proptest::collection::vec(("[0-9]{0,10}", "[0-9=a-z]{0,12}"), 0..12),
+            junk in proptest::option::of(("[0-9a=]{0,4}", 0usize..12)),
+        ) {
+            let mut body = "35=8|".to_string();
+            for (tag, value) in &fields {
+                body.push_str(&format!("{tag}={value}|"));
+            }
+            // Junk inside the fields, after MsgType and before the last SOH.
+            if let Some((text, at)) = junk.filter(|_| body.len() > 5) {
+                body.insert_str(5 + at % (body.len() - 5), &text);
+            }
+            let f = frame("FIX.4.4", &body);
+            let body_bytes = body.replace('|', "\u{1}").into_bytes();
+            let want = reference_fields(&body_bytes);
+            match parse_frame(&f) {
+                Ok((m, used)) => {
+                    proptest::prop_assert_eq!(used, f.len());
+                    let got: Vec<(u32, Vec<u8>)> = m.fields().map(|(t, v)| (t, v.to_vec())).collect();
+                    proptest::prop_assert_eq!(Some(got), want);
+                }
+                Err(e) => {
+                    proptest::prop_assert_eq!(e, FixError::BadField);
+                    proptest::prop_assert!(want.is_none(), "refused a good body: {}", body);
+                }
+            }
         }
     }
 
