@@ -116,31 +116,35 @@ macro_rules! itch_messages {
 
                 /// The view over exactly `LEN` bytes, or `None` for any other length
                 /// or type.
+                #[inline]
                 pub fn new(bytes: &'a [u8]) -> Option<Self> {
                     let fixed: &'a [u8; $len] = bytes.try_into().ok()?;
                     (fixed[0] == $tag).then_some($name(fixed))
                 }
 
+                #[inline]
                 pub fn bytes(&self) -> &'a [u8; $len] {
                     self.0
                 }
 
                 #[inline]
-            pub fn stock_locate(&self) -> u16 {
+                pub fn stock_locate(&self) -> u16 {
                     u16_at(self.0, 1)
                 }
 
+                #[inline]
                 pub fn tracking_number(&self) -> u16 {
                     u16_at(self.0, 3)
                 }
 
                 /// Nanoseconds since midnight (exchange local time).
                 #[inline]
-            pub fn timestamp_ns(&self) -> u64 {
+                pub fn timestamp_ns(&self) -> u64 {
                     u48_at(self.0, 5)
                 }
 
                 $(
+                    #[inline]
                     pub fn $field(&self) -> field_type!($kind) {
                         read_field!($kind, self.0, $off)
                     }
