@@ -87,8 +87,9 @@ impl<const N: usize> TagSlots<N> {
 }
 
 /// A reusable index of one message's fields: room for [`MAX_FIELDS`],
-/// allocated once.
-#[derive(Clone, Debug)]
+/// allocated at its first use (an unused one, as left behind by
+/// `std::mem::take`, costs nothing).
+#[derive(Clone, Debug, Default)]
 pub struct FixFields {
     fields: Vec<Field>,
     /// Where SOH is in the body being indexed.
@@ -97,16 +98,7 @@ pub struct FixFields {
 
 impl FixFields {
     pub fn new() -> Self {
-        FixFields {
-            fields: vec![Field::default(); MAX_FIELDS],
-            soh_masks: Vec::with_capacity(MAX_FRAME / 64),
-        }
-    }
-}
-
-impl Default for FixFields {
-    fn default() -> Self {
-        Self::new()
+        Self::default()
     }
 }
 
@@ -270,6 +262,9 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
         return Err(FixError::BadBodyLength);
     }
     let FixFields { fields, soh_masks } = index;
+    if fields.len() != MAX_FIELDS {
+        fields.resize(MAX_FIELDS, Field::default());
+    }
     byte_mask(body, SOH, soh_masks);
     // Every word read below lies in the frame: a field starts before the
     // body's last byte, and "10=NNN" SOH follows the body.
