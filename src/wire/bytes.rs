@@ -108,7 +108,10 @@ mod tests {
     }
 
     proptest::proptest! {
+        // Minutes under Miri even with few cases; the example tests cover
+        // the same code there.
         #[test]
+        #[cfg_attr(miri, ignore = "minutes under Miri; the example tests cover this code")]
         fn the_word_at_a_time_trim_matches_the_byte_loop(
             bytes in proptest::collection::vec(proptest::prop_oneof![
                 proptest::prelude::Just(b' '), proptest::prelude::Just(0u8), 0x21u8..0x7f, proptest::prelude::any::<u8>()

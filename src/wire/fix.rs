@@ -537,7 +537,10 @@ mod tests {
     }
 
     proptest::proptest! {
+        // Minutes under Miri even with few cases; the example tests cover
+        // the same code there.
         #[test]
+        #[cfg_attr(miri, ignore = "minutes under Miri; the example tests cover this code")]
         fn the_word_at_a_time_index_matches_a_plain_split(
             fields in proptest::collection::vec(("[0-9]{0,10}", "[0-9=a-z]{0,12}"), 0..12),
             junk in proptest::option::of(("[0-9a=]{0,4}", 0usize..12)),
