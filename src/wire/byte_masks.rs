@@ -75,36 +75,6 @@ fn block_mask(block: &[u8], needle: u8) -> u64 {
     mask
 }
 
-/// The set bits of a mask sequence, in order.
-pub struct BitCursor<'m> {
-    masks: &'m [u64],
-    block: usize,
-    bits: u64,
-}
-
-impl<'m> BitCursor<'m> {
-    pub fn new(masks: &'m [u64]) -> Self {
-        BitCursor {
-            masks,
-            block: 0,
-            bits: masks.first().copied().unwrap_or(0),
-        }
-    }
-
-    /// The position of the next set bit.
-    #[inline(always)]
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Option<usize> {
-        while self.bits == 0 {
-            self.block += 1;
-            self.bits = *self.masks.get(self.block)?;
-        }
-        let at = self.block * 64 + self.bits.trailing_zeros() as usize;
-        self.bits &= self.bits - 1;
-        Some(at)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,10 +101,6 @@ mod tests {
             for (i, &byte) in bytes.iter().enumerate() {
                 prop_assert_eq!(masks[i / 64] >> (i % 64) & 1 == 1, byte == needle, "byte {} at {}", byte, i);
             }
-            let mut cursor = BitCursor::new(&masks);
-            let all: Vec<usize> = std::iter::from_fn(|| cursor.next()).collect();
-            let expected: Vec<usize> = bytes.iter().enumerate().filter(|(_, &x)| x == needle).map(|(i, _)| i).collect();
-            prop_assert_eq!(all, expected);
         }
     }
 }

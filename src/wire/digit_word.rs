@@ -58,28 +58,16 @@ pub fn short_digits_value(w: u32, len: usize) -> u32 {
     (d & 0x00FF_00FF).wrapping_mul(6_553_601) >> 16
 }
 
-/// Up to eight bytes from `bytes[at..]` as a little-endian word, zero
-/// bytes past the end (zero is not a digit).
-#[inline(always)]
-pub fn load_word(bytes: &[u8], at: usize) -> u64 {
-    match bytes.get(at..at + 8) {
-        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
-        None => {
-            let mut word = [0u8; 8];
-            let rest = bytes.get(at..).unwrap_or(&[]);
-            word[..rest.len()].copy_from_slice(rest);
-            u64::from_le_bytes(word)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// `text` (at most eight bytes) as a word, zero bytes after it.
     fn word(text: &[u8]) -> u64 {
-        load_word(text, 0)
+        let mut eight = [0u8; 8];
+        eight[..text.len()].copy_from_slice(text);
+        u64::from_le_bytes(eight)
     }
 
     #[test]
@@ -121,12 +109,9 @@ mod tests {
         }
 
         #[test]
-        fn words_past_the_end_read_as_zero_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..20), at in 0usize..24) {
-            let mut want = [0u8; 8];
-            for (i, slot) in want.iter_mut().enumerate() {
-                *slot = bytes.get(at + i).copied().unwrap_or(0);
-            }
-            prop_assert_eq!(load_word(&bytes, at), u64::from_le_bytes(want));
+        fn a_word_is_read_only_where_eight_bytes_remain(bytes in proptest::collection::vec(any::<u8>(), 0..20), at in 0usize..24) {
+            let want = bytes.get(at..at + 8).map(|eight| u64::from_le_bytes(eight.try_into().unwrap()));
+            prop_assert_eq!(word_at(&bytes, at), want);
         }
     }
 }

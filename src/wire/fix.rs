@@ -339,10 +339,7 @@ impl<'a> FixMessage<'a> {
     /// The first value of `tag`.
     #[inline]
     pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
-        self.fields
-            .iter()
-            .find(|f| f.tag == tag)
-            .map(|&f| self.value(f))
+        self.value_of(tag).map(FieldValue::bytes)
     }
 
     /// The first value of `tag`, for reading as a number.

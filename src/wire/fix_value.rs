@@ -46,28 +46,24 @@ impl<'a> FieldValue<'a> {
         Some((digit_prefix_len(w), w))
     }
 
+    /// A value of one to eight digits, read as one word.
+    #[inline(always)]
+    fn short_digits(self) -> Option<u64> {
+        let len = self.end - self.start;
+        let (n, w) = self.digits_at(self.start)?;
+        (n == len && (1..=8).contains(&len)).then(|| u64::from(digits_value(w, len)))
+    }
+
     /// Digits only, at most 19.
     #[inline]
     pub fn digits(self) -> Option<u64> {
-        let len = self.end - self.start;
-        if let Some((n, w)) = self.digits_at(self.start) {
-            if n == len && (1..=8).contains(&len) {
-                return Some(u64::from(digits_value(w, len)));
-            }
-        }
-        parse_digits(self.bytes())
+        self.short_digits().or_else(|| parse_digits(self.bytes()))
     }
 
     /// A quantity: digits, optionally with an all-zero fraction ("100.00").
     #[inline]
     pub fn qty(self) -> Option<u64> {
-        let len = self.end - self.start;
-        if let Some((n, w)) = self.digits_at(self.start) {
-            if n == len && (1..=8).contains(&len) {
-                return Some(u64::from(digits_value(w, len)));
-            }
-        }
-        parse_qty(self.bytes())
+        self.short_digits().or_else(|| parse_qty(self.bytes()))
     }
 
     /// A price as Price(4) (1/10,000), exactly: digits, an optional point
