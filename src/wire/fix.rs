@@ -10,7 +10,6 @@
 use super::byte_masks::byte_mask;
 use super::byte_sum::byte_sum;
 use super::digit_word::{digit_prefix_len, short_digits_value, word_at};
-pub use super::fix_value::parse_price4;
 use super::fix_value::FieldValue;
 use std::borrow::Cow;
 
@@ -565,16 +564,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn prices_parse_exactly() {
-        assert_eq!(parse_price4(b"87.39"), Some(873_900));
-        assert_eq!(parse_price4(b"0.0001"), Some(1));
-        assert_eq!(parse_price4(b"100"), Some(1_000_000));
-        assert_eq!(parse_price4(b"1.00001"), None);
-        assert_eq!(parse_price4(b"-1"), None);
-        assert_eq!(parse_price4(b""), None);
     }
 }
 

@@ -182,6 +182,16 @@ mod tests {
         }
     }
 
+    #[test]
+    fn prices_parse_exactly() {
+        assert_eq!(parse_price4(b"87.39"), Some(873_900));
+        assert_eq!(parse_price4(b"0.0001"), Some(1));
+        assert_eq!(parse_price4(b"100"), Some(1_000_000));
+        assert_eq!(parse_price4(b"1.00001"), None);
+        assert_eq!(parse_price4(b"-1"), None);
+        assert_eq!(parse_price4(b""), None);
+    }
+
     proptest! {
         #[test]
         fn word_reads_agree_with_byte_by_byte_parsing(text in "[0-9.x]{0,14}") {
