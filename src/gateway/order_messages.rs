@@ -193,34 +193,35 @@ const EXECUTION_REPORT: TagSlots<11> =
 /// Reads an ExecutionReport in one pass over its fields (the first value
 /// of each tag counts).
 pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<'a>, FieldError> {
+    let p = m.pick(&EXECUTION_REPORT);
     let bad = |tag| FieldError {
         tag,
         missing: false,
     };
     let missing = |tag| FieldError { tag, missing: true };
-    let [order_id, cl_ord_id, orig, exec_id, exec_type, ord_status, cum_qty, leaves_qty, last_qty, last_px, text] =
-        m.pick(&EXECUTION_REPORT);
-    let one_char = |v: Option<FieldValue<'a>>, tag| v.ok_or(missing(tag))?.char().ok_or(bad(tag));
-    let qty = |v: Option<FieldValue<'a>>, tag| v.map(|v| v.qty().ok_or(bad(tag))).transpose();
+    let bytes = |i, tag| p.value(i).map(FieldValue::bytes).ok_or(missing(tag));
+    let one_char = |i, tag| p.value(i).ok_or(missing(tag))?.char().ok_or(bad(tag));
+    let qty = |i, tag| p.value(i).map(|v| v.qty().ok_or(bad(tag))).transpose();
     Ok(ExecutionReport {
-        order_id: order_id.ok_or(missing(37))?.bytes(),
-        cl_ord_id: cl_ord_id.ok_or(missing(11))?.bytes(),
-        orig_cl_ord_id: orig.map(FieldValue::bytes),
-        exec_id: exec_id.ok_or(missing(17))?.bytes(),
-        exec_type: one_char(exec_type, 150)?,
-        ord_status: one_char(ord_status, 39)?,
-        cum_qty: qty(cum_qty, 14)?.ok_or(missing(14))?,
-        leaves_qty: qty(leaves_qty, 151)?,
+        order_id: bytes(0, 37)?,
+        cl_ord_id: bytes(1, 11)?,
+        orig_cl_ord_id: p.value(2).map(FieldValue::bytes),
+        exec_id: bytes(3, 17)?,
+        exec_type: one_char(4, 150)?,
+        ord_status: one_char(5, 39)?,
+        cum_qty: qty(6, 14)?.ok_or(missing(14))?,
+        leaves_qty: qty(7, 151)?,
         // LastShares (32) is LastQty in 4.4: the same tag.
-        last_qty: qty(last_qty, 32)?.unwrap_or(0),
-        last_px: last_px
+        last_qty: qty(8, 32)?.unwrap_or(0),
+        last_px: p
+            .value(9)
             .map(|v| {
                 v.price4()
                     .or_else(|| parse_report_price4(v.bytes()))
                     .ok_or(bad(31))
             })
             .transpose()?,
-        text: text.map_or(&b""[..], FieldValue::bytes),
+        text: p.value(10).map_or(&b""[..], FieldValue::bytes),
     })
 }
 

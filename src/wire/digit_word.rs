@@ -7,18 +7,23 @@
 const ZEROS: u64 = 0x3030_3030_3030_3030;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
-/// The number of leading bytes of `w` that are ASCII digits (0 to 8).
+/// The high bit of each byte of `w` up to and including its first
+/// non-digit is set exactly when that byte is not an ASCII digit (later
+/// bytes may be marked either way).
 ///
-/// A byte gets its high bit set in the mask when it is below '0' (the
-/// subtraction wraps), above '9' (adding 0x46 reaches 0x80) or already has
-/// it. Borrows and carries only run towards later bytes and only start at a
-/// non-digit, so the first non-digit is always marked and no digit before
-/// it is.
+/// A byte gets its high bit set when it is below '0' (the subtraction
+/// wraps), above '9' (adding 0x46 reaches 0x80) or already has it. Borrows
+/// and carries only run towards later bytes and only start at a non-digit,
+/// so the first non-digit is always marked and no digit before it is.
+#[inline(always)]
+pub fn non_digit_bytes(w: u64) -> u64 {
+    (w | w.wrapping_sub(ZEROS) | w.wrapping_add(0x4646_4646_4646_4646)) & HIGH_BITS
+}
+
+/// The number of leading bytes of `w` that are ASCII digits (0 to 8).
 #[inline(always)]
 pub fn digit_prefix_len(w: u64) -> usize {
-    let non_digits =
-        (w | w.wrapping_sub(ZEROS) | w.wrapping_add(0x4646_4646_4646_4646)) & HIGH_BITS;
-    (non_digits.trailing_zeros() / 8) as usize
+    (non_digit_bytes(w).trailing_zeros() / 8) as usize
 }
 
 /// The value of the first `len` bytes of `w`, which must be digits, for

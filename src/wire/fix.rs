@@ -7,10 +7,12 @@
 //! index the caller keeps and reuses, so parsing allocates nothing; no
 //! input can make the parser panic.
 
-use super::byte_masks::byte_mask;
 use super::byte_sum::byte_sum;
-use super::digit_word::{digit_prefix_len, short_digits_value, word_at};
+use super::digit_word::{
+    digit_prefix_len, digits_value, non_digit_bytes, short_digits_value, word_at,
+};
 use super::fix_value::FieldValue;
+use super::soh_scan::{mask_words, sum_and_soh_masks};
 use std::borrow::Cow;
 
 pub const SOH: u8 = 0x01;
@@ -85,19 +87,45 @@ impl<const N: usize> TagSlots<N> {
     }
 }
 
+/// Words of SOH mask for the largest frame.
+const MASK_WORDS: usize = mask_words(MAX_FRAME);
+
+/// What [`FixMessage::pick`] found: the value of the `i`th tag asked for,
+/// if the message has it.
+pub struct Picked<'a, const N: usize> {
+    bytes: &'a [u8],
+    /// Where each value is, from slot 1 on; a value never starts at 0.
+    spans: [(u16, u16); MAX_PICK + 1],
+}
+
+impl<'a, const N: usize> Picked<'a, N> {
+    /// The value of the `i`th tag of the pick (`i < N`).
+    #[inline(always)]
+    pub fn value(&self, i: usize) -> Option<FieldValue<'a>> {
+        debug_assert!(i < N);
+        let (start, end) = self.spans[i + 1];
+        (start != 0).then(|| FieldValue::new(self.bytes, usize::from(start), usize::from(end)))
+    }
+}
+
 /// A reusable index of one message's fields: room for [`MAX_FIELDS`],
 /// allocated at its first use (an unused one, as left behind by
 /// `std::mem::take`, costs nothing).
 #[derive(Clone, Debug, Default)]
 pub struct FixFields {
-    fields: Vec<Field>,
-    /// Where SOH is in the body being indexed.
-    soh_masks: Vec<u64>,
+    fields: Option<Box<[Field; MAX_FIELDS]>>,
+    /// Where SOH is in the frame being indexed.
+    masks: Option<Box<[u64; MASK_WORDS]>>,
 }
 
 impl FixFields {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The first `count` fields of the last scan.
+    fn indexed(&self, count: usize) -> &[Field] {
+        self.fields.as_deref().map_or(&[], |f| &f[..count])
     }
 }
 
@@ -156,11 +184,14 @@ pub fn parse_frame(buf: &[u8]) -> Result<(FixMessage<'_>, usize), FixError> {
         FixMessage {
             bytes: &buf[..total],
             begin_string: &buf[2..begin_end],
-            fields: Cow::Owned(index.fields[..count].to_vec()),
+            fields: Cow::Owned(index.indexed(count).to_vec()),
         },
         total,
     ))
 }
+
+/// Marks a field whose tag is longer than four digits until it is read.
+const LONG_TAG: u32 = u32::MAX;
 
 /// A tag longer than four digits (no standard tag is): the
 /// field `frame[start..soh]` must hold `=`. Returns the tag and where its
@@ -193,16 +224,66 @@ pub fn parse_frame_into<'a>(
         FixMessage {
             bytes: &buf[..total],
             begin_string: &buf[2..begin_end],
-            fields: Cow::Borrowed(&index.fields[..count]),
+            fields: Cow::Borrowed(index.indexed(count)),
         },
         total,
     ))
 }
 
-/// Verifies the frame and indexes its fields: (end of BeginString, fields
-/// indexed, frame length).
-fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize), FixError> {
-    // 8=...SOH
+/// Where the parts of a frame are: `buf[2..begin_end]` is the
+/// BeginString, `buf[body_start..body_end]` the body, and the frame is
+/// `buf[..total]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FrameLayout {
+    begin_end: usize,
+    body_start: usize,
+    body_end: usize,
+    total: usize,
+}
+
+impl FrameLayout {
+    fn new(begin_end: usize, len_end: usize, body_len: usize) -> Result<Self, FixError> {
+        let body_start = len_end + 1;
+        let body_end = body_start + body_len;
+        let total = body_end + 7; // "10=NNN" SOH
+        if total > MAX_FRAME {
+            return Err(FixError::TooLong);
+        }
+        Ok(FrameLayout {
+            begin_end,
+            body_start,
+            body_end,
+            total,
+        })
+    }
+}
+
+/// The header `8=FIX.4.x` SOH `9=<1 to 5 digits>` SOH, read as three
+/// words; anything else (another BeginString, a short buffer, a malformed
+/// header) goes to [`general_header`], which decides the exact error.
+#[inline]
+fn frame_layout(buf: &[u8]) -> Result<FrameLayout, FixError> {
+    const FIX4: u64 = u64::from_le_bytes(*b"8=FIX.4.");
+    // Bytes 9, 10 and 11 of the second word: SOH, '9', '='.
+    const SOH_9_EQ: u64 = (SOH as u64) << 8 | (b'9' as u64) << 16 | (b'=' as u64) << 24;
+    if let (Some(w0), Some(w1), Some(w2)) = (word_at(buf, 0), word_at(buf, 8), word_at(buf, 12)) {
+        let minor_is_digit = (w1 as u8).wrapping_sub(b'0') < 10;
+        let len = digit_prefix_len(w2);
+        if w0 == FIX4
+            && minor_is_digit
+            && w1 & 0xFFFF_FF00 == SOH_9_EQ
+            && (1..=5).contains(&len)
+            && (w2 >> (8 * len)) as u8 == SOH
+        {
+            return FrameLayout::new(9, 12 + len, digits_value(w2, len) as usize);
+        }
+    }
+    general_header(buf)
+}
+
+/// Any header: `8=FIX...` SOH `9=<digits>` SOH, found byte by byte.
+#[cold]
+fn general_header(buf: &[u8]) -> Result<FrameLayout, FixError> {
     if buf.len() < 2 {
         return Err(FixError::Incomplete);
     }
@@ -216,11 +297,9 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
             Err(FixError::Incomplete)
         };
     };
-    let begin_string = &buf[2..begin_end];
-    if !begin_string.starts_with(b"FIX") {
+    if !buf[2..begin_end].starts_with(b"FIX") {
         return Err(FixError::BadBeginString);
     }
-    // 9=NNN SOH
     let len_start = begin_end + 1;
     if buf.len() < len_start + 2 {
         return Err(FixError::Incomplete);
@@ -237,75 +316,129 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     };
     let body_len =
         parse_u32(&buf[len_start + 2..len_end]).ok_or(FixError::BadBodyLengthField)? as usize;
-    let body_start = len_end + 1;
-    let body_end = body_start + body_len;
-    let total = body_end + 7; // "10=NNN" SOH
-    if total > MAX_FRAME {
-        return Err(FixError::TooLong);
+    FrameLayout::new(begin_end, len_end, body_len)
+}
+
+/// The three CheckSum digits and the SOH after them, as a number.
+#[inline]
+fn checksum_field(trailer: &[u8; 4]) -> Option<u32> {
+    let w = u32::from_le_bytes(*trailer);
+    (digit_prefix_len(u64::from(w)) == 3 && trailer[3] == SOH).then(|| short_digits_value(w, 3))
+}
+
+/// The eight bytes at `at`.
+///
+/// # Safety
+/// `at + 8 <= frame.len()`.
+#[inline(always)]
+unsafe fn word_unchecked(frame: &[u8], at: usize) -> u64 {
+    debug_assert!(at + 8 <= frame.len());
+    // SAFETY: the caller guarantees the eight bytes are inside `frame`;
+    // `read_unaligned` has no alignment requirement.
+    unsafe {
+        frame
+            .as_ptr()
+            .add(at)
+            .cast::<u64>()
+            .read_unaligned()
+            .to_le()
     }
-    if buf.len() < total {
+}
+
+/// Verifies the frame and indexes its fields: (end of BeginString, fields
+/// indexed, frame length).
+fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize), FixError> {
+    let FrameLayout {
+        begin_end,
+        body_start,
+        body_end,
+        total,
+    } = frame_layout(buf)?;
+    let Some(frame) = buf.get(..total) else {
         return Err(FixError::Incomplete);
-    }
-    if &buf[body_end..body_end + 3] != b"10=" || buf[total - 1] != SOH {
+    };
+    let (body, trailer) = frame.split_at(body_end);
+    let Some((b"10=", digits)) = trailer.split_first_chunk::<3>() else {
+        return Err(FixError::BadBodyLength);
+    };
+    let digits: &[u8; 4] = digits.try_into().map_err(|_| FixError::BadBodyLength)?;
+    if digits[3] != SOH {
         return Err(FixError::BadBodyLength);
     }
-    let got = parse_u32(&buf[body_end + 3..body_end + 6]).ok_or(FixError::BadChecksumField)?;
-    let computed = checksum(&buf[..body_end]);
+    let got = checksum_field(digits).ok_or(FixError::BadChecksumField)?;
+    // The body ends with SOH (else BodyLength is wrong).
+    if body.last() != Some(&SOH) || body_start >= body_end {
+        return Err(FixError::BadBodyLength);
+    }
+    let masks = index.masks.get_or_insert_with(|| Box::new([0; MASK_WORDS]));
+    let sum = sum_and_soh_masks(body, &mut masks[..]).ok_or(FixError::TooLong)?;
+    let computed = (sum % 256) as u32;
     if got != computed {
         return Err(FixError::BadChecksum { got, computed });
     }
-    // Index the body's fields: where every SOH is, as a bitmask, then one
-    // step per field. The body ends with SOH (else BodyLength is wrong).
-    let body = &buf[body_start..body_end];
-    if body.last() != Some(&SOH) {
-        return Err(FixError::BadBodyLength);
-    }
-    let FixFields { fields, soh_masks } = index;
-    if fields.len() != MAX_FIELDS {
-        fields.resize(MAX_FIELDS, Field::default());
-    }
-    byte_mask(body, SOH, soh_masks);
-    // Every word read below lies in the frame: a field starts before the
-    // body's last byte, and "10=NNN" SOH follows the body.
-    let frame = &buf[..total];
-    let fields: &mut [Field] = fields;
-    let capacity = fields.len();
-    let mut slots = fields.iter_mut();
+    // One step per field: the next SOH from the masks, the tag read as one
+    // word. Refusals of standard-length tags are gathered and reported
+    // after the loop, which keeps it free of rarely taken branches.
+    let fields = index
+        .fields
+        .get_or_insert_with(|| Box::new([Field::default(); MAX_FIELDS]));
+    let mut count = 0usize;
+    // Non-zero when a standard-length tag is refused.
+    let mut bad_tag = 0u32;
+    let mut long_tags = false;
     let mut start = body_start;
-    let mut block_start = body_start;
-    // Refusals of standard-length tags are gathered and reported after
-    // the loop, which keeps it free of rarely taken branches.
-    let mut bad_tag = false;
-    for &mask in soh_masks.iter() {
-        let mut bits = mask;
+    let first_block = body_start / 64;
+    let last_block = (body_end - 1) / 64;
+    for block in first_block..=last_block {
+        let mut bits = masks[block];
+        if block == first_block {
+            bits &= u64::MAX << (body_start % 64);
+        }
         while bits != 0 {
-            let soh = block_start + bits.trailing_zeros() as usize;
+            let soh = 64 * block + bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            let out = slots.next().ok_or(FixError::TooManyFields)?;
-            // The tag: digits, then '=' (which is then before the SOH, a
-            // non-digit).
-            let w = word_at(frame, start).ok_or(FixError::BadField)?;
-            let len = digit_prefix_len(w);
-            let (tag, eq) = if len <= 4 {
-                bad_tag |= len == 0 || (w >> (8 * len)) as u8 != b'=';
-                (short_digits_value(w as u32, len), start + len)
+            let out = fields.get_mut(count).ok_or(FixError::TooManyFields)?;
+            // SAFETY: `start` is at most this field's SOH, which is before
+            // `body_end`; the seven trailer bytes follow the body inside
+            // `frame`, so start + 8 <= body_end + 7 = frame.len().
+            let w = unsafe { word_unchecked(frame, start) };
+            // The tag: one to four digits, then '=' (which is then before
+            // the SOH, a non-digit).
+            let non_digits = non_digit_bytes(w);
+            let first_non_digit = non_digits.trailing_zeros();
+            *out = if first_non_digit < 40 {
+                let digit_bits = first_non_digit & 0x38;
+                bad_tag |= u32::from((w >> digit_bits) as u8 ^ b'=') | (non_digits as u32 & 0x80);
+                let len = (digit_bits / 8) as usize;
+                Field {
+                    tag: short_digits_value(w as u32, len),
+                    start: (start + len + 1) as u16,
+                    end: soh as u16,
+                }
             } else {
-                long_tag(frame, start, soh)?
+                // Five digits or more: read after the loop, so that the
+                // loop makes no calls.
+                long_tags = true;
+                Field {
+                    tag: LONG_TAG,
+                    start: start as u16,
+                    end: soh as u16,
+                }
             };
-            *out = Field {
-                tag,
-                start: (eq + 1) as u16,
-                end: soh as u16,
-            };
+            count += 1;
             start = soh + 1;
         }
-        block_start += 64;
     }
-    if bad_tag {
+    if bad_tag != 0 {
         return Err(FixError::BadField);
     }
-    let count = capacity - slots.len();
-    let fields = &fields[..count];
+    if long_tags {
+        for f in fields[..count].iter_mut().filter(|f| f.tag == LONG_TAG) {
+            let (tag, eq) = long_tag(frame, usize::from(f.start), usize::from(f.end))?;
+            f.tag = tag;
+            f.start = (eq + 1) as u16;
+        }
+    }
     if count == 0 || fields[0].tag != 35 {
         return Err(FixError::MissingMsgType);
     }
@@ -375,22 +508,22 @@ impl<'a> FixMessage<'a> {
         self.get_u64(34)
     }
 
-    /// The first value of each of the tags `slots` names, in their order:
-    /// one pass over the fields, with a table lookup and a store per field
-    /// instead of a branch (fields are visited last to first, so the first
-    /// occurrence of a tag is the one kept).
+    /// The first value of each of the tags `slots` names: one pass over
+    /// the fields, with a table lookup and a store per field instead of a
+    /// branch (fields are visited last to first, so the first occurrence
+    /// of a tag is the one kept).
     #[inline]
-    pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> [Option<FieldValue<'a>>; N] {
+    pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> Picked<'a, N> {
         // Slot 0 takes every field not asked for.
-        let mut found = [(0u16, 0u16); MAX_PICK + 1];
+        let mut spans = [(0u16, 0u16); MAX_PICK + 1];
         for f in self.fields.iter().rev() {
             let slot = slots.slot.get(f.tag as usize).copied().unwrap_or(0);
-            found[usize::from(slot)] = (f.start, f.end);
+            spans[usize::from(slot)] = (f.start, f.end);
         }
-        std::array::from_fn(|i| {
-            let (start, end) = found[i + 1];
-            (start != 0).then(|| self.field_value(start, end))
-        })
+        Picked {
+            bytes: self.bytes,
+            spans,
+        }
     }
 
     /// `(tag, value)` for every body field, in order.
@@ -441,15 +574,18 @@ mod tests {
         const SLOTS: TagSlots<4> = TagSlots::new([55, 11, 99, 54]);
         let f = frame("FIX.4.4", "35=8|11=A|55=AAPL|11=B|54=1|58=|");
         let (m, _) = parse_frame(&f).unwrap();
-        let [symbol, id, absent, side] = m.pick(&SLOTS).map(|v| v.map(FieldValue::bytes));
+        let picked = m.pick(&SLOTS);
+        let got: Vec<_> = (0..4)
+            .map(|i| picked.value(i).map(FieldValue::bytes))
+            .collect();
         assert_eq!(
-            (symbol, id, absent, side),
-            (Some(&b"AAPL"[..]), Some(&b"A"[..]), None, Some(&b"1"[..]))
+            got,
+            [Some(&b"AAPL"[..]), Some(&b"A"[..]), None, Some(&b"1"[..])]
         );
         const EMPTY: TagSlots<1> = TagSlots::new([58]);
         assert_eq!(
-            m.pick(&EMPTY).map(|v| v.map(FieldValue::bytes)),
-            [Some(&b""[..])],
+            m.pick(&EMPTY).value(0).map(FieldValue::bytes),
+            Some(&b""[..]),
             "an empty value is present"
         );
     }

@@ -3,7 +3,6 @@
 //! any input, and every rejection carries a [`DecodeError`] reason that the
 //! feed counts.
 
-pub mod byte_masks;
 pub mod byte_sum;
 pub mod bytes;
 pub mod decode_error;
@@ -14,6 +13,7 @@ pub mod fix_value;
 pub mod ipv4;
 pub mod itch;
 pub mod moldudp64;
+pub mod soh_scan;
 pub mod udp;
 
 pub use decode_error::DecodeError;
