@@ -379,7 +379,7 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     // One step per field: the next SOH from the masks, the tag read as one
     // word. Refusals of standard-length tags are gathered and reported
     // after the loop, which keeps it free of rarely taken branches.
-    let fields = index
+    let fields: &mut [Field; MAX_FIELDS] = index
         .fields
         .get_or_insert_with(|| Box::new([Field::default(); MAX_FIELDS]));
     let mut count = 0usize;
