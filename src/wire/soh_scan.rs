@@ -162,51 +162,53 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    #[test]
-    fn the_portable_version_agrees_with_a_byte_loop() {
-        for n in [0usize, 1, 7, 8, 9, 63, 64, 65, 130] {
-            let bytes: Vec<u8> = (0..n)
-                .map(|i| if i % 3 == 0 { SOH } else { (i * 37) as u8 })
-                .collect();
-            let mut masks = vec![u64::MAX; mask_words(n)];
-            let sum = portable::sum_and_masks(&bytes, &mut masks);
-            assert_eq!(
-                sum,
-                bytes.iter().map(|&b| u64::from(b)).sum::<u64>(),
-                "n {n}"
-            );
-            for (i, &b) in bytes.iter().enumerate() {
-                assert_eq!(
-                    masks[i / 64] >> (i % 64) & 1 == 1,
-                    b == SOH,
-                    "n {n} byte {i}"
-                );
-            }
-        }
+    /// Whether `sum` and `masks` are what a byte loop over `bytes` gives.
+    fn agrees_with_a_byte_loop(bytes: &[u8], sum: u64, masks: &[u64]) -> bool {
+        sum == bytes.iter().map(|&b| u64::from(b)).sum::<u64>()
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| (masks[i / 64] >> (i % 64) & 1 == 1) == (b == SOH))
+            && (bytes.len() % 64 == 0 || masks[bytes.len() / 64] >> (bytes.len() % 64) == 0)
+    }
+
+    /// Lengths around every block and chunk boundary, with SOH every
+    /// third byte.
+    fn boundary_cases() -> impl Iterator<Item = Vec<u8>> {
+        [0usize, 1, 7, 8, 9, 15, 16, 63, 64, 65, 127, 128, 200]
+            .into_iter()
+            .map(|n| {
+                (0..n)
+                    .map(|i| if i % 3 == 0 { SOH } else { (i as u8) | 0x80 })
+                    .collect()
+            })
     }
 
     #[test]
     fn short_and_exact_block_lengths_are_covered() {
-        for n in [0usize, 1, 15, 16, 63, 64, 65, 127, 128, 200] {
-            let bytes: Vec<u8> = (0..n)
-                .map(|i| if i % 5 == 0 { SOH } else { i as u8 | 0x80 })
-                .collect();
-            let mut masks = [0u64; 4];
+        for bytes in boundary_cases() {
+            let mut masks = [u64::MAX; 4];
             let sum = sum_and_soh_masks(&bytes, &mut masks).unwrap();
-            assert_eq!(
-                sum,
-                bytes.iter().map(|&b| u64::from(b)).sum::<u64>(),
-                "n {n}"
+            assert!(
+                agrees_with_a_byte_loop(&bytes, sum, &masks),
+                "{} bytes",
+                bytes.len()
             );
-            for (i, &b) in bytes.iter().enumerate() {
-                assert_eq!(
-                    masks[i / 64] >> (i % 64) & 1 == 1,
-                    b == SOH,
-                    "n {n} byte {i}"
-                );
-            }
         }
         assert_eq!(sum_and_soh_masks(&[0u8; 65], &mut [0u64; 1]), None);
+    }
+
+    #[test]
+    fn the_portable_version_agrees_with_a_byte_loop() {
+        for bytes in boundary_cases() {
+            let mut masks = vec![u64::MAX; mask_words(bytes.len())];
+            let sum = portable::sum_and_masks(&bytes, &mut masks);
+            assert!(
+                agrees_with_a_byte_loop(&bytes, sum, &masks),
+                "{} bytes",
+                bytes.len()
+            );
+        }
     }
 
     proptest! {
@@ -218,14 +220,10 @@ mod tests {
             let bytes: Vec<u8> = raw.iter().map(|&b| if b < 32 { SOH } else { b }).collect();
             let mut masks = [u64::MAX; 8];
             let sum = sum_and_soh_masks(&bytes, &mut masks).unwrap();
-            prop_assert_eq!(sum, bytes.iter().map(|&b| u64::from(b)).sum::<u64>());
-            for (i, &byte) in bytes.iter().enumerate() {
-                prop_assert_eq!(masks[i / 64] >> (i % 64) & 1 == 1, byte == SOH, "byte {} at {}", byte, i);
-            }
-            // Bits past the end of the last block are clear.
-            if bytes.len() % 64 != 0 {
-                prop_assert_eq!(masks[bytes.len() / 64] >> (bytes.len() % 64), 0);
-            }
+            prop_assert!(agrees_with_a_byte_loop(&bytes, sum, &masks));
+            let mut masks = [u64::MAX; 8];
+            let sum = portable::sum_and_masks(&bytes, &mut masks[..mask_words(bytes.len())]);
+            prop_assert!(agrees_with_a_byte_loop(&bytes, sum, &masks), "portable");
         }
     }
 }
