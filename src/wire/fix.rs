@@ -2,10 +2,11 @@
 //! `8=BeginString SOH 9=BodyLength SOH <body> 10=NNN SOH`, where the body
 //! (from `35=` on) is exactly BodyLength bytes and NNN is the sum of every
 //! byte before `10=`, modulo 256. Both are verified before any field is
-//! read. Fields are indexed in one pass (every SOH found at once as a
-//! bitmask, each tag read and converted as one word) into a [`FixFields`]
-//! index the caller keeps and reuses, so parsing allocates nothing; no
-//! input can make the parser panic.
+//! read. One SSE2 pass over the frame gives the byte sum and where every
+//! SOH is (a bitmask, [`super::soh_scan`]); then one step per field reads
+//! its tag as one word into a [`FixFields`] index the caller keeps and
+//! reuses, so parsing allocates nothing; no input can make the parser
+//! panic.
 
 use super::byte_sum::byte_sum;
 use super::digit_word::{
