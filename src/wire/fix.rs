@@ -320,11 +320,12 @@ fn general_header(buf: &[u8]) -> Result<FrameLayout, FixError> {
     FrameLayout::new(begin_end, len_end, body_len)
 }
 
-/// The three CheckSum digits and the SOH after them, as a number.
+/// The three CheckSum digits as a number, read as one word.
 #[inline]
-fn checksum_field(trailer: &[u8; 4]) -> Option<u32> {
-    let w = u32::from_le_bytes(*trailer);
-    (digit_prefix_len(u64::from(w)) == 3 && trailer[3] == SOH).then(|| short_digits_value(w, 3))
+fn checksum_field([d0, d1, d2]: [u8; 3]) -> Option<u32> {
+    // The zero byte after the digits is a non-digit.
+    let w = u32::from_le_bytes([d0, d1, d2, 0]);
+    (digit_prefix_len(u64::from(w)) == 3).then(|| short_digits_value(w, 3))
 }
 
 /// The eight bytes at `at`.
@@ -358,21 +359,18 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     let Some(frame) = buf.get(..total) else {
         return Err(FixError::Incomplete);
     };
-    let (body, trailer) = frame.split_at(body_end);
-    let Some((b"10=", digits)) = trailer.split_first_chunk::<3>() else {
+    // "10=NNN" SOH, and the body before it ends with SOH (else BodyLength
+    // is wrong).
+    let (head_and_body, trailer) = frame.split_at(body_end);
+    let Ok([b'1', b'0', b'=', d0, d1, d2, SOH]) = <[u8; 7]>::try_from(trailer) else {
         return Err(FixError::BadBodyLength);
     };
-    let digits: &[u8; 4] = digits.try_into().map_err(|_| FixError::BadBodyLength)?;
-    if digits[3] != SOH {
+    if head_and_body.last() != Some(&SOH) || body_start >= body_end {
         return Err(FixError::BadBodyLength);
     }
-    let got = checksum_field(digits).ok_or(FixError::BadChecksumField)?;
-    // The body ends with SOH (else BodyLength is wrong).
-    if body.last() != Some(&SOH) || body_start >= body_end {
-        return Err(FixError::BadBodyLength);
-    }
+    let got = checksum_field([d0, d1, d2]).ok_or(FixError::BadChecksumField)?;
     let masks = index.masks.get_or_insert_with(|| Box::new([0; MASK_WORDS]));
-    let sum = sum_and_soh_masks(body, &mut masks[..]).ok_or(FixError::TooLong)?;
+    let sum = sum_and_soh_masks(head_and_body, &mut masks[..]).ok_or(FixError::TooLong)?;
     let computed = (sum % 256) as u32;
     if got != computed {
         return Err(FixError::BadChecksum { got, computed });
