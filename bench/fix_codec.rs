@@ -15,15 +15,32 @@ use breakwater::wire::fix::{parse_frame_into, FixFields};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
-/// An ExecutionReport as QuickFIX's executor sends it (a full fill).
-fn execution_report(cl_ord_id: &str, seq: u64) -> Vec<u8> {
-    let body = format!(
-        "35=8\u{1}34={seq}\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=190.25\u{1}11={cl_ord_id}\u{1}14=100\u{1}17=1\u{1}31=190.25\u{1}32=100\u{1}37=1\u{1}38=100\u{1}39=2\u{1}54=1\u{1}55=AAPL\u{1}150=F\u{1}151=0\u{1}"
-    );
+/// A FIX.4.4 frame around `body`, with its BodyLength and CheckSum.
+fn frame(body: &str) -> Vec<u8> {
     let mut m = format!("8=FIX.4.4\u{1}9={}\u{1}{body}", body.len()).into_bytes();
     let sum = m.iter().fold(0u32, |s, &b| s + u32::from(b)) % 256;
     m.extend_from_slice(format!("10={sum:03}\u{1}").as_bytes());
     m
+}
+
+/// An ExecutionReport as QuickFIX's executor sends it (a full fill).
+fn execution_report(cl_ord_id: &str, seq: u64) -> Vec<u8> {
+    frame(&format!(
+        "35=8\u{1}34={seq}\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=190.25\u{1}11={cl_ord_id}\u{1}14=100\u{1}17=1\u{1}31=190.25\u{1}32=100\u{1}37=1\u{1}38=100\u{1}39=2\u{1}54=1\u{1}55=AAPL\u{1}150=F\u{1}151=0\u{1}"
+    ))
+}
+
+/// A session to the executor, its sequence numbers stored under `dir`.
+fn executor_session(dir: &std::path::Path, reset_on_logon: bool) -> VenueSession {
+    let config = SessionConfig {
+        begin_string: "FIX.4.4".into(),
+        sender: "BW".into(),
+        target: "EXECUTOR".into(),
+        heartbeat_s: 30,
+        store_dir: dir.to_path_buf(),
+        reset_on_logon,
+    };
+    VenueSession::new(0, "executor", config, false).unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -59,25 +76,11 @@ fn bench(c: &mut Criterion) {
     // Through the session: a sequence number from the mapped store, the
     // frame into the send buffer, the order recorded.
     let dir = tempfile::tempdir().unwrap();
-    let config = SessionConfig {
-        begin_string: "FIX.4.4".into(),
-        sender: "BW".into(),
-        target: "EXECUTOR".into(),
-        heartbeat_s: 30,
-        store_dir: dir.path().to_path_buf(),
-        reset_on_logon: false,
-    };
-    let mut venue = VenueSession::new(0, "executor", config, false).unwrap();
+    let mut venue = executor_session(dir.path(), false);
     let mut orders = ChildOrders::new("BWt4k2x1-");
     let mut events = Vec::new();
     venue.on_connected(now_ns);
-    let logon = {
-        let body = "35=A\u{1}34=1\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}98=0\u{1}108=30\u{1}";
-        let mut m = format!("8=FIX.4.4\u{1}9={}\u{1}{body}", body.len()).into_bytes();
-        let sum = m.iter().fold(0u32, |s, &b| s + u32::from(b)) % 256;
-        m.extend_from_slice(format!("10={sum:03}\u{1}").as_bytes());
-        m
-    };
+    let logon = frame("35=A\u{1}34=1\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}98=0\u{1}108=30\u{1}");
     venue.on_bytes(&logon, now_ns, 0, &mut orders, &mut events);
     assert!(venue.session.is_active());
     // Batches of 10,000 orders: between batches (untimed) the send buffer
@@ -112,15 +115,7 @@ fn bench(c: &mut Criterion) {
     // restart at every logon (ResetSeqNumFlag), so a batch of reports is
     // replayed after an untimed re-logon.
     let dir = tempfile::tempdir().unwrap();
-    let config = SessionConfig {
-        begin_string: "FIX.4.4".into(),
-        sender: "BW".into(),
-        target: "EXECUTOR".into(),
-        heartbeat_s: 30,
-        store_dir: dir.path().to_path_buf(),
-        reset_on_logon: true,
-    };
-    let mut venue = VenueSession::new(0, "executor", config, false).unwrap();
+    let mut venue = executor_session(dir.path(), true);
     let mut orders = ChildOrders::new("BWt4k2x1-");
     venue.on_connected(now_ns);
     venue.on_bytes(&logon, now_ns, 0, &mut orders, &mut events);
