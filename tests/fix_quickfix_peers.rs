@@ -14,8 +14,14 @@ use std::path::Path;
 use std::time::Duration;
 use support::quickfix_peer::QuickFixPeer;
 
-fn gateway(peer: &QuickFixPeer, begin_string: &str, target: &str, store: &Path) -> OrderGateway {
-    let venue = VenueConfig {
+/// Our session to `peer` (sender BW), its sequence numbers under `store`.
+fn venue_config(
+    peer: &QuickFixPeer,
+    begin_string: &str,
+    target: &str,
+    store: &Path,
+) -> VenueConfig {
+    VenueConfig {
         name: peer.name.clone(),
         addr: peer.addr(),
         session: SessionConfig {
@@ -27,7 +33,11 @@ fn gateway(peer: &QuickFixPeer, begin_string: &str, target: &str, store: &Path) 
             reset_on_logon: false,
         },
         cancel_on_disconnect: false,
-    };
+    }
+}
+
+fn gateway(peer: &QuickFixPeer, begin_string: &str, target: &str, store: &Path) -> OrderGateway {
+    let venue = venue_config(peer, begin_string, target, store);
     let mut config = GatewayConfig::new(vec![venue]);
     config.journal = Some(store.join("gateway.journal"));
     config.reconnect_initial_ms = 50;
@@ -280,19 +290,7 @@ fn a_dropped_connection_mid_stream_recovers_sequence_numbers_with_no_lost_or_dup
         "BW",
         &dir.path().join("peer"),
     );
-    let venue = VenueConfig {
-        name: "executor".into(),
-        addr: peer.addr(),
-        session: SessionConfig {
-            begin_string: "FIX.4.4".into(),
-            sender: "BW".into(),
-            target: "EXECUTOR".into(),
-            heartbeat_s: 30,
-            store_dir: dir.path().join("bw"),
-            reset_on_logon: false,
-        },
-        cancel_on_disconnect: false,
-    };
+    let venue = venue_config(&peer, "FIX.4.4", "EXECUTOR", &dir.path().join("bw"));
     let mut config = GatewayConfig::new(vec![venue]);
     config.reconnect_initial_ms = 50;
     config.cl_ord_id_prefix = Some("DROP-".into());
@@ -500,18 +498,9 @@ fn one_gateway_serves_executor_and_ordermatch_at_once() {
         "BW",
         &dir.path().join("ordermatch"),
     );
-    let venue = |peer: &QuickFixPeer, begin_string: &str, target: &str| VenueConfig {
-        name: peer.name.clone(),
-        addr: peer.addr(),
-        session: SessionConfig {
-            begin_string: begin_string.into(),
-            sender: "BW".into(),
-            target: target.into(),
-            heartbeat_s: 30,
-            store_dir: dir.path().join("bw"),
-            reset_on_logon: false,
-        },
-        cancel_on_disconnect: false,
+    let store = dir.path().join("bw");
+    let venue = |peer: &QuickFixPeer, begin_string: &str, target: &str| {
+        venue_config(peer, begin_string, target, &store)
     };
     let mut config = GatewayConfig::new(vec![
         venue(&executor, "FIX.4.4", "EXECUTOR"),
