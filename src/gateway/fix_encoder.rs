@@ -7,6 +7,7 @@
 
 use super::fix_time::UtcClock;
 use super::frame_buffer::{copy_front, FrameBuffer};
+use crate::wire::digit_text::{decimal8, price4_fraction};
 use crate::wire::fix::{checksum, MAX_FRAME, SOH};
 
 /// Room for `8=<BeginString> SOH 9=<up to 5 digits> SOH`.
@@ -70,7 +71,7 @@ impl FixEncoder {
         self.buf.put(b"35=");
         self.buf.put(msg_type);
         self.buf.put(&self.after_msg_type);
-        self.buf.put(itoa::Buffer::new().format(seq).as_bytes());
+        self.value_u64(seq);
         self.buf.put(&self.stamp);
         self
     }
@@ -138,8 +139,17 @@ impl FixEncoder {
     /// constant pieces (`SOH tag=` runs) and values.
     #[inline]
     pub fn value_u64(&mut self, value: u64) -> &mut Self {
-        self.buf.put(itoa::Buffer::new().format(value).as_bytes());
+        match u32::try_from(value) {
+            Ok(small) if small < 100_000_000 => self.put_word(decimal8(small)),
+            _ => self.buf.put(itoa::Buffer::new().format(value).as_bytes()),
+        }
         self
+    }
+
+    /// The first `len` bytes of `word` (text, first character lowest).
+    #[inline(always)]
+    fn put_word(&mut self, (word, len): (u64, usize)) {
+        self.buf.put_prefix(&word.to_le_bytes(), len);
     }
 
     /// A bare byte (see [`FixEncoder::value_u64`]).
@@ -170,27 +180,11 @@ impl FixEncoder {
     /// dollars, then the fraction without trailing zeros.
     #[inline]
     pub fn value_price4(&mut self, price: u32) -> &mut Self {
-        self.buf
-            .put(itoa::Buffer::new().format(price / 10_000).as_bytes());
+        // At most 429,496 whole dollars: below 10^8.
+        self.put_word(decimal8(price / 10_000));
         let frac = price % 10_000;
         if frac != 0 {
-            let text = [
-                b'.',
-                b'0' + (frac / 1000) as u8,
-                b'0' + (frac / 100 % 10) as u8,
-                b'0' + (frac / 10 % 10) as u8,
-                b'0' + (frac % 10) as u8,
-            ];
-            let keep = if frac % 10 != 0 {
-                5
-            } else if frac % 100 != 0 {
-                4
-            } else if frac % 1000 != 0 {
-                3
-            } else {
-                2
-            };
-            self.buf.put_prefix(&text, keep);
+            self.put_word(price4_fraction(frac));
         }
         self
     }
@@ -199,18 +193,18 @@ impl FixEncoder {
     /// the message overflowed: see [`FixEncoder::overflowed`]).
     #[inline]
     pub fn finish(&mut self) -> &[u8] {
-        let body_len = self.buf.len() - HEAD_ROOM;
-        let mut digits = itoa::Buffer::new();
-        let digits = digits.format(body_len).as_bytes();
+        const _: () = assert!(MAX_FRAME < 10_000_000, "BodyLength and SOH fit one word");
+        // The body is at most MAX_FRAME bytes (the buffer's capacity).
+        let (digits, len) = decimal8((self.buf.len() - HEAD_ROOM) as u32);
+        let length_field = (digits | u64::from(SOH) << (8 * len)).to_le_bytes();
         let at = self.head_prefix.len();
-        let head_len = at + digits.len() + 1;
+        let head_len = at + len + 1;
         let start = HEAD_ROOM - head_len;
         let Some(head) = self.buf.slice_mut(start..HEAD_ROOM) else {
             return &[];
         };
         copy_front(head, &self.head_prefix);
-        copy_front(&mut head[at..], digits);
-        head[head_len - 1] = SOH;
+        copy_front(&mut head[at..], &length_field[..len + 1]);
         let sum = checksum(&self.buf.as_slice()[start..]);
         self.buf.put(&[
             b'1',
@@ -283,10 +277,32 @@ mod tests {
             (1_902_500, "190.25"),
             (1, "0.0001"),
             (873_900, "87.39"),
+            (0, "0"),
+            (u32::MAX, "429496.7295"),
+            (4_294_960_000, "429496"),
         ] {
             e.clear();
             e.field_price4(44, p);
             assert_eq!(&e.body()[3..e.body().len() - 1], text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn numbers_of_every_size_write_as_their_decimal_text() {
+        let mut e = FixEncoder::new("FIX.4.4", "A", "B");
+        for n in [
+            0u64,
+            7,
+            42,
+            99_999_999,
+            100_000_000,
+            123_456_789_012,
+            u64::MAX,
+        ] {
+            e.clear();
+            e.field_u64(38, n);
+            let body = e.body();
+            assert_eq!(&body[3..body.len() - 1], n.to_string().as_bytes());
         }
     }
 }

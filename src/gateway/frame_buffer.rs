@@ -63,18 +63,32 @@ impl FrameBuffer {
         }
     }
 
+    /// Whether `n` more bytes fit (`len <= capacity` always holds, so the
+    /// subtraction cannot wrap).
+    #[inline(always)]
+    fn fits(&self, n: usize) -> bool {
+        n <= self.capacity - self.len
+    }
+
+    /// The `SLACK.max(n)` bytes from the cursor, for a piece of `n` bytes
+    /// that [`FrameBuffer::fits`].
+    #[inline(always)]
+    fn tail_for(&mut self, n: usize) -> &mut [u8] {
+        debug_assert!(self.fits(n));
+        let end = self.len + n.max(SLACK);
+        // SAFETY: `len + n <= capacity` (the caller checked `fits(n)`) and
+        // `len <= capacity`, so `len + max(n, SLACK) <= capacity + SLACK`,
+        // which is `bytes.len()`.
+        unsafe { self.bytes.get_unchecked_mut(self.len..end) }
+    }
+
     #[inline(always)]
     pub fn push(&mut self, b: u8) {
-        match self
-            .bytes
-            .get_mut(self.len..self.len + SLACK)
-            .filter(|_| self.len < self.capacity)
-        {
-            Some(dst) => {
-                dst[0] = b;
-                self.len += 1;
-            }
-            None => self.overflowed = true,
+        if self.fits(1) {
+            self.tail_for(1)[0] = b;
+            self.len += 1;
+        } else {
+            self.overflowed = true;
         }
     }
 
@@ -82,34 +96,23 @@ impl FrameBuffer {
     /// fixed-size move of all N.
     #[inline(always)]
     pub fn put_prefix<const N: usize>(&mut self, src: &[u8; N], keep: usize) {
-        let fits = self.len + N <= self.capacity;
-        match self
-            .bytes
-            .get_mut(self.len..self.len + N)
-            .filter(|_| fits && keep <= N)
-        {
-            Some(dst) => {
-                dst.copy_from_slice(src);
-                self.len += keep;
-            }
-            None => self.overflowed = true,
+        if self.fits(N) && keep <= N {
+            self.tail_for(N)[..N].copy_from_slice(src);
+            self.len += keep;
+        } else {
+            self.overflowed = true;
         }
     }
 
     #[inline(always)]
     pub fn put(&mut self, src: &[u8]) {
         let n = src.len();
-        let fits = self.len + n <= self.capacity;
-        let Some(dst) = self
-            .bytes
-            .get_mut(self.len..self.len + n.max(SLACK))
-            .filter(|_| fits)
-        else {
+        if self.fits(n) {
+            copy_front(self.tail_for(n), src);
+            self.len += n;
+        } else {
             self.overflowed = true;
-            return;
-        };
-        copy_front(dst, src);
-        self.len += n;
+        }
     }
 }
 
@@ -180,5 +183,36 @@ mod tests {
         assert_eq!(b.as_slice(), b"12345678");
         b.truncate(0);
         assert!(!b.overflowed());
+    }
+
+    /// Pieces of every length written into buffers of every small capacity
+    /// keep exactly what fits (the unchecked moves near the end included).
+    #[test]
+    fn pieces_fill_a_buffer_exactly_to_its_capacity() {
+        for capacity in 0..40 {
+            for n in 0..34 {
+                let piece: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+                let mut b = FrameBuffer::new(capacity);
+                let (mut model, mut refused) = (Vec::new(), false);
+                let mut write = |model: &mut Vec<u8>, room: usize, bytes: &[u8]| {
+                    if model.len() + room <= capacity {
+                        model.extend_from_slice(bytes);
+                    } else {
+                        refused = true;
+                    }
+                };
+                for keep in 0..4 {
+                    b.put(&piece);
+                    write(&mut model, n, &piece);
+                    b.push(b'|');
+                    write(&mut model, 1, b"|");
+                    // A prefix needs room for the whole move.
+                    b.put_prefix(b"0123", keep);
+                    write(&mut model, 4, &b"0123"[..keep]);
+                }
+                assert_eq!(b.as_slice(), &model[..], "capacity {capacity}, piece {n}");
+                assert_eq!(b.overflowed(), refused, "capacity {capacity}, piece {n}");
+            }
+        }
     }
 }

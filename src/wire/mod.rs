@@ -6,6 +6,7 @@
 pub mod byte_sum;
 pub mod bytes;
 pub mod decode_error;
+pub mod digit_text;
 pub mod digit_word;
 pub mod eth;
 pub mod fix;
