@@ -3,7 +3,9 @@
 //! `9=<body length>` into the head room just before the body (no copy of
 //! the body) and appends `10=<checksum>`. SenderCompID and TargetCompID
 //! are rendered once; SendingTime comes from a clock that reformats only
-//! the milliseconds within a second.
+//! the milliseconds within a second; numbers below 10^8 (sequence numbers,
+//! quantities, prices, the body length) are written as one word of digits
+//! ([`crate::wire::digit_text`]).
 
 use super::fix_time::UtcClock;
 use super::frame_buffer::{copy_front, FrameBuffer};
