@@ -122,26 +122,23 @@ impl FrameBuffer {
 pub fn copy_front(dst: &mut [u8], src: &[u8]) {
     let n = src.len();
     match n {
-        17..=32 => {
-            dst[..16].copy_from_slice(&src[..16]);
-            dst[n - 16..n].copy_from_slice(&src[n - 16..]);
-        }
-        8..=16 => {
-            dst[..8].copy_from_slice(&src[..8]);
-            dst[n - 8..n].copy_from_slice(&src[n - 8..]);
-        }
-        4..=7 => {
-            dst[..4].copy_from_slice(&src[..4]);
-            dst[n - 4..n].copy_from_slice(&src[n - 4..]);
-        }
-        2..=3 => {
-            dst[..2].copy_from_slice(&src[..2]);
-            dst[n - 2..n].copy_from_slice(&src[n - 2..]);
-        }
+        17..=32 => overlapping_moves::<16>(dst, src),
+        8..=16 => overlapping_moves::<8>(dst, src),
+        4..=7 => overlapping_moves::<4>(dst, src),
+        2..=3 => overlapping_moves::<2>(dst, src),
         1 => dst[0] = src[0],
         0 => {}
         _ => dst[..n].copy_from_slice(src),
     }
+}
+
+/// Copies `src` (K to 2K bytes) to the front of `dst` as two K-byte moves,
+/// the first from its start and the second ending at its end.
+#[inline(always)]
+fn overlapping_moves<const K: usize>(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    dst[..K].copy_from_slice(&src[..K]);
+    dst[n - K..n].copy_from_slice(&src[n - K..]);
 }
 
 #[cfg(test)]

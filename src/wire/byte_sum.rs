@@ -4,6 +4,20 @@
 //! per `perf annotate` of the encode benchmark) and the tail as one masked
 //! load; eight per step with word arithmetic elsewhere.
 
+/// `LEN / 2` zero bytes, then `LEN / 2` bytes of 0xff: the `LEN / 2` bytes
+/// from offset `r` are a mask that keeps the last `r` bytes of a load of
+/// that size (and clears the bytes an earlier load already counted).
+#[cfg(target_arch = "x86_64")]
+pub(crate) const fn keep_last_mask<const LEN: usize>() -> [u8; LEN] {
+    let mut m = [0u8; LEN];
+    let mut i = LEN / 2;
+    while i < LEN {
+        m[i] = 0xff;
+        i += 1;
+    }
+    m
+}
+
 /// The sum of `bytes` (wrapping; FIX frames are far too short to wrap).
 #[cfg(target_arch = "x86_64")]
 #[inline]
@@ -12,17 +26,8 @@ pub fn byte_sum(bytes: &[u8]) -> u64 {
         __m128i, _mm_add_epi64, _mm_and_si128, _mm_cvtsi128_si64, _mm_loadu_si128, _mm_sad_epu8,
         _mm_setzero_si128, _mm_unpackhi_epi64,
     };
-    /// 16 zero bytes then 16 ones: 16 bytes from offset `r` keep the last
-    /// `r` bytes of a 16-byte load.
-    static KEEP_LAST: [u8; 32] = {
-        let mut m = [0u8; 32];
-        let mut i = 16;
-        while i < 32 {
-            m[i] = 0xff;
-            i += 1;
-        }
-        m
-    };
+    /// 16 bytes from offset `r` keep the last `r` bytes of a 16-byte load.
+    static KEEP_LAST: [u8; 32] = keep_last_mask();
     let n = bytes.len();
     if n < 16 {
         return bytes.iter().map(|&b| u64::from(b)).sum();

@@ -30,6 +30,7 @@ pub fn sum_and_soh_masks(bytes: &[u8], masks: &mut [u64]) -> Option<u64> {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use super::SOH;
+    use crate::wire::byte_sum::keep_last_mask;
     use std::arch::x86_64::{
         __m128i, _mm_add_epi64, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128, _mm_unpackhi_epi64,
@@ -37,15 +38,7 @@ mod sse2 {
 
     /// Byte `i` of the last block is new (not in an earlier block) when
     /// `KEEP[i + rest]` is 0xff, `rest` being how many bytes are new.
-    static KEEP: [u8; 128] = {
-        let mut m = [0u8; 128];
-        let mut i = 64;
-        while i < 128 {
-            m[i] = 0xff;
-            i += 1;
-        }
-        m
-    };
+    static KEEP: [u8; 128] = keep_last_mask();
 
     /// Sums and SOH mask of the 64 bytes at `block`, each byte first ANDed
     /// with the 64 bytes at `keep`.
