@@ -73,6 +73,32 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    // The same parse over reports whose layouts change from one to the
+    // next (an acknowledgement, a partial fill, a cancel with its
+    // OrigClOrdID, a reject with Text, a fill): the parser's tag guesses
+    // (`wire/fix_tag_guess.rs`) miss wherever a field differs from the
+    // report before, so this is its slower case.
+    let mixed: Vec<Vec<u8>> = [
+        "35=8\u{1}34=7\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=0\u{1}11=BWt4k2x1-1234567\u{1}14=0\u{1}17=1\u{1}37=1\u{1}38=100\u{1}39=0\u{1}54=1\u{1}55=AAPL\u{1}150=0\u{1}151=100\u{1}",
+        "35=8\u{1}34=8\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=190.25\u{1}11=BWt4k2x1-1234567\u{1}14=40\u{1}17=2\u{1}31=190.25\u{1}32=40\u{1}37=1\u{1}38=100\u{1}39=1\u{1}54=1\u{1}55=AAPL\u{1}150=F\u{1}151=60\u{1}",
+        "35=8\u{1}34=9\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=190.25\u{1}11=BWt4k2x1-1234568\u{1}14=40\u{1}17=3\u{1}37=1\u{1}38=100\u{1}39=4\u{1}41=BWt4k2x1-1234567\u{1}54=1\u{1}55=AAPL\u{1}150=4\u{1}151=0\u{1}",
+        "35=8\u{1}34=10\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=0\u{1}11=BWt4k2x1-1234569\u{1}14=0\u{1}17=4\u{1}37=NONE\u{1}38=100\u{1}39=8\u{1}54=2\u{1}55=AAPL\u{1}58=price outside the collar\u{1}150=8\u{1}151=0\u{1}",
+        "35=8\u{1}34=11\u{1}49=EXECUTOR\u{1}52=20261121-10:03:14.664\u{1}56=BW\u{1}6=190.25\u{1}11=BWt4k2x1-1234567\u{1}14=100\u{1}17=5\u{1}31=190.25\u{1}32=100\u{1}37=1\u{1}38=100\u{1}39=2\u{1}54=1\u{1}55=AAPL\u{1}150=F\u{1}151=0\u{1}",
+    ]
+    .iter()
+    .map(|body| frame(body))
+    .collect();
+    let mut index = FixFields::new();
+    c.bench_function("fix/parse ExecutionReport, layouts changing", |b| {
+        let mut next = 0;
+        b.iter(|| {
+            next = (next + 1) % mixed.len();
+            let (m, _) = parse_frame_into(black_box(&mixed[next]), &mut index).expect("valid");
+            let r = parse_execution_report(&m).expect("complete");
+            black_box((r.cum_qty, r.ord_status, r.last_px))
+        })
+    });
+
     // Through the session: a sequence number from the mapped store, the
     // frame into the send buffer, the order recorded.
     let dir = tempfile::tempdir().unwrap();

@@ -146,6 +146,15 @@ impl FieldError {
     }
 }
 
+/// `value`, or an error naming `tag` as unreadable.
+#[inline(always)]
+fn readable<T>(value: Option<T>, tag: u32) -> Result<T, FieldError> {
+    value.ok_or(FieldError {
+        tag,
+        missing: false,
+    })
+}
+
 fn required<'a>(m: &FixMessage<'a>, tag: u32) -> Result<&'a [u8], FieldError> {
     m.get(tag).ok_or(FieldError { tag, missing: true })
 }
@@ -153,6 +162,7 @@ fn required<'a>(m: &FixMessage<'a>, tag: u32) -> Result<&'a [u8], FieldError> {
 /// A price sent as a decimal, perhaps with a binary double's extra digits
 /// ("190.24999999999"): rounded to Price(4). Reports only; orders we
 /// send are exact.
+#[cold]
 pub fn parse_report_price4(v: &[u8]) -> Option<u32> {
     if let Some(p) = parse_price4(v) {
         return Some(p);
@@ -194,33 +204,31 @@ const EXECUTION_REPORT: TagSlots<11> =
 /// of each tag counts).
 pub fn parse_execution_report<'a>(m: &FixMessage<'a>) -> Result<ExecutionReport<'a>, FieldError> {
     let p = m.pick(&EXECUTION_REPORT);
-    let bad = |tag| FieldError {
-        tag,
-        missing: false,
-    };
-    let missing = |tag| FieldError { tag, missing: true };
-    let bytes = |i, tag| p.value(i).map(FieldValue::bytes).ok_or(missing(tag));
-    let one_char = |i, tag| p.value(i).ok_or(missing(tag))?.char().ok_or(bad(tag));
-    let qty = |i, tag| p.value(i).map(|v| v.qty().ok_or(bad(tag))).transpose();
+    let present = |i, tag| p.value(i).ok_or(FieldError { tag, missing: true });
     Ok(ExecutionReport {
-        order_id: bytes(0, 37)?,
-        cl_ord_id: bytes(1, 11)?,
+        order_id: present(0, 37)?.bytes(),
+        cl_ord_id: present(1, 11)?.bytes(),
         orig_cl_ord_id: p.value(2).map(FieldValue::bytes),
-        exec_id: bytes(3, 17)?,
-        exec_type: one_char(4, 150)?,
-        ord_status: one_char(5, 39)?,
-        cum_qty: qty(6, 14)?.ok_or(missing(14))?,
-        leaves_qty: qty(7, 151)?,
+        exec_id: present(3, 17)?.bytes(),
+        exec_type: readable(present(4, 150)?.char(), 150)?,
+        ord_status: readable(present(5, 39)?.char(), 39)?,
+        cum_qty: readable(present(6, 14)?.qty(), 14)?,
+        leaves_qty: match p.value(7) {
+            Some(v) => Some(readable(v.qty(), 151)?),
+            None => None,
+        },
         // LastShares (32) is LastQty in 4.4: the same tag.
-        last_qty: qty(8, 32)?.unwrap_or(0),
-        last_px: p
-            .value(9)
-            .map(|v| {
-                v.price4()
-                    .or_else(|| parse_report_price4(v.bytes()))
-                    .ok_or(bad(31))
-            })
-            .transpose()?,
+        last_qty: match p.value(8) {
+            Some(v) => readable(v.qty(), 32)?,
+            None => 0,
+        },
+        last_px: match p.value(9) {
+            Some(v) => Some(readable(
+                v.price4().or_else(|| parse_report_price4(v.bytes())),
+                31,
+            )?),
+            None => None,
+        },
         text: p.value(10).map_or(&b""[..], FieldValue::bytes),
     })
 }

@@ -12,6 +12,7 @@ use super::byte_sum::byte_sum;
 use super::digit_word::{
     digit_prefix_len, digits_value, non_digit_bytes, short_digits_value, word_at,
 };
+use super::fix_tag_guess::{slot, TagGuess, TagGuesses};
 use super::fix_value::FieldValue;
 use super::soh_scan::{mask_words, sum_and_soh_masks};
 use std::borrow::Cow;
@@ -105,7 +106,13 @@ impl<'a, const N: usize> Picked<'a, N> {
     pub fn value(&self, i: usize) -> Option<FieldValue<'a>> {
         debug_assert!(i < N);
         let (start, end) = self.spans[i + 1];
-        (start != 0).then(|| FieldValue::new(self.bytes, usize::from(start), usize::from(end)))
+        // SAFETY: every span is a field of the frame `bytes` (or (0, 0),
+        // left out here), and a field's value ends at its SOH, which is
+        // followed by the seven-byte trailer: start <= end and end + 8 <=
+        // bytes.len() (checked by `scan_frame`).
+        (start != 0).then(|| unsafe {
+            FieldValue::new_unchecked(self.bytes, usize::from(start), usize::from(end))
+        })
     }
 }
 
@@ -117,6 +124,9 @@ pub struct FixFields {
     fields: Option<Box<[Field; MAX_FIELDS]>>,
     /// Where SOH is in the frame being indexed.
     masks: Option<Box<[u64; MASK_WORDS]>>,
+    /// The tags seen at each field position of the last message of each
+    /// type, for the next.
+    guesses: Option<TagGuesses>,
 }
 
 impl FixFields {
@@ -135,6 +145,10 @@ impl FixFields {
 pub struct FixMessage<'a> {
     bytes: &'a [u8],
     begin_string: &'a [u8],
+    /// Made only by [`scan_frame`] over `bytes`: every field has
+    /// `start <= end` and `end + 8 <= bytes.len()` (a value ends at its
+    /// SOH, which the body's last SOH and the seven-byte trailer follow).
+    /// The unchecked reads of values rely on it.
     fields: Cow<'a, [Field]>,
 }
 
@@ -381,6 +395,12 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     let fields: &mut [Field; MAX_FIELDS] = index
         .fields
         .get_or_insert_with(|| Box::new([Field::default(); MAX_FIELDS]));
+    // MsgType's first character (inside the frame: the body is followed
+    // by the seven trailer bytes) picks the row of tag guesses.
+    let row = index
+        .guesses
+        .get_or_insert_with(TagGuesses::default)
+        .row(frame[body_start + 3]);
     let mut count = 0usize;
     // Non-zero when a standard-length tag is refused.
     let mut bad_tag = 0u32;
@@ -401,27 +421,42 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
             // `body_end`; the seven trailer bytes follow the body inside
             // `frame`, so start + 8 <= body_end + 7 = frame.len().
             let w = unsafe { word_unchecked(frame, start) };
-            // The tag: one to four digits, then '=' (which is then before
-            // the SOH, a non-digit).
-            let non_digits = non_digit_bytes(w);
-            let first_non_digit = non_digits.trailing_zeros();
-            *out = if first_non_digit < 40 {
-                let digit_bits = first_non_digit & 0x38;
-                bad_tag |= u32::from((w >> digit_bits) as u8 ^ b'=') | (non_digits as u32 & 0x80);
-                let len = (digit_bits / 8) as usize;
+            let guess = slot(row, count);
+            *out = if guess.matches(w) {
                 Field {
-                    tag: short_digits_value(w as u32, len),
-                    start: (start + len + 1) as u16,
+                    tag: guess.tag,
+                    start: (start + guess.text_len()) as u16,
                     end: soh as u16,
                 }
             } else {
-                // Five digits or more: read after the loop, so that the
-                // loop makes no calls.
-                long_tags = true;
-                Field {
-                    tag: LONG_TAG,
-                    start: start as u16,
-                    end: soh as u16,
+                // The tag: one to four digits, then '=' (which is then
+                // before the SOH, a non-digit).
+                let non_digits = non_digit_bytes(w);
+                let first_non_digit = non_digits.trailing_zeros();
+                if first_non_digit < 40 {
+                    let digit_bits = first_non_digit & 0x38;
+                    let refused =
+                        u32::from((w >> digit_bits) as u8 ^ b'=') | (non_digits as u32 & 0x80);
+                    bad_tag |= refused;
+                    let len = (digit_bits / 8) as usize;
+                    let tag = short_digits_value(w as u32, len);
+                    if refused == 0 {
+                        *guess = TagGuess::new(w, len + 1, tag);
+                    }
+                    Field {
+                        tag,
+                        start: (start + len + 1) as u16,
+                        end: soh as u16,
+                    }
+                } else {
+                    // Five digits or more: read after the loop, so that
+                    // the loop makes no calls.
+                    long_tags = true;
+                    Field {
+                        tag: LONG_TAG,
+                        start: start as u16,
+                        end: soh as u16,
+                    }
                 }
             };
             count += 1;
@@ -482,7 +517,8 @@ impl<'a> FixMessage<'a> {
 
     #[inline]
     fn field_value(&self, start: u16, end: u16) -> FieldValue<'a> {
-        FieldValue::new(self.bytes, usize::from(start), usize::from(end))
+        // SAFETY: as in `Picked::value`, `start` and `end` are a field's.
+        unsafe { FieldValue::new_unchecked(self.bytes, usize::from(start), usize::from(end)) }
     }
 
     pub fn get_u64(&self, tag: u32) -> Option<u64> {
@@ -511,18 +547,18 @@ impl<'a> FixMessage<'a> {
     /// the fields, with a table lookup and a store per field instead of a
     /// branch (fields are visited last to first, so the first occurrence
     /// of a tag is the one kept).
-    #[inline]
+    #[inline(always)]
     pub fn pick<const N: usize>(&self, slots: &TagSlots<N>) -> Picked<'a, N> {
         // Slot 0 takes every field not asked for.
-        let mut spans = [(0u16, 0u16); MAX_PICK + 1];
+        let mut picked = Picked {
+            bytes: self.bytes,
+            spans: [(0u16, 0u16); MAX_PICK + 1],
+        };
         for f in self.fields.iter().rev() {
             let slot = slots.slot.get(f.tag as usize).copied().unwrap_or(0);
-            spans[usize::from(slot)] = (f.start, f.end);
+            picked.spans[usize::from(slot)] = (f.start, f.end);
         }
-        Picked {
-            bytes: self.bytes,
-            spans,
-        }
+        picked
     }
 
     /// `(tag, value)` for every body field, in order.
@@ -656,6 +692,55 @@ mod tests {
         }
     }
 
+    /// `(tag, value)` of every field, or the error, parsing `f` with
+    /// `index`.
+    fn parsed_with(f: &[u8], index: &mut FixFields) -> Result<Vec<(u32, Vec<u8>)>, FixError> {
+        parse_frame_into(f, index).map(|(m, _)| m.fields().map(|(t, v)| (t, v.to_vec())).collect())
+    }
+
+    #[test]
+    fn a_reused_index_reads_a_changed_layout_as_a_fresh_index_does() {
+        let mut index = FixFields::new();
+        // Each frame is parsed after the one before taught its tags to the
+        // same positions.
+        for body in [
+            "35=8|34=2|11=A|150=F|151=0|",
+            "35=8|34=3|11=B|150=F|151=0|",
+            "35=8|34=4|41=A|11=B|150=4|58=gone|",
+            "35=8|034=5|11=C|150=F|",
+            "35=8|34=6|11=D|1500=F|",
+            "35=8|34=6|11=D|15=F|",
+            "35=8|34=7|11=E|150=|",
+            "35=8|34=8|11=F|150F|",
+            "35=8|34=9|1a=x|",
+            "35=8|34=9|11=x|0=1|",
+            "35=0|34=10|",
+            "35=8|34=11|11=G|150=F|151=0|123456=x|",
+        ] {
+            let f = frame("FIX.4.4", body);
+            let fresh = parse_frame(&f)
+                .map(|(m, _)| m.fields().map(|(t, v)| (t, v.to_vec())).collect::<Vec<_>>());
+            assert_eq!(parsed_with(&f, &mut index), fresh, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_field_that_starts_like_a_learned_tag_but_is_not_one_is_refused() {
+        let mut index = FixFields::new();
+        parsed_with(&frame("FIX.4.4", "35=8|150=F|"), &mut index).unwrap();
+        for bad in ["35=8|150F|", "35=8|150|", "35=8|15a=F|"] {
+            assert_eq!(
+                parsed_with(&frame("FIX.4.4", bad), &mut index),
+                Err(FixError::BadField),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parsed_with(&frame("FIX.4.4", "35=8|150=F|"), &mut index).unwrap(),
+            [(35, b"8".to_vec()), (150, b"F".to_vec())]
+        );
+    }
+
     /// The fields as a plain split of the body: SOH between fields, the
     /// first '=' ends the tag.
     fn reference_fields(body: &[u8]) -> Option<Vec<(u32, Vec<u8>)>> {
@@ -697,6 +782,36 @@ mod tests {
                     proptest::prop_assert_eq!(e, FixError::BadField);
                     proptest::prop_assert!(want.is_none(), "refused a good body: {}", body);
                 }
+            }
+        }
+
+        /// Tag guesses learned from earlier frames never change what a
+        /// frame parses to.
+        #[test]
+        #[cfg_attr(miri, ignore = "minutes under Miri; the example tests cover this code")]
+        fn an_index_reused_across_frames_parses_each_as_a_fresh_one(
+            bodies in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![
+                        "11=A", "11=BW-1", "150=F", "150F", "15=0", "1500=1", "0=",
+                        "39=2", "31=190.25", "1a=x", "=x", "58=a=b", "123456=7", "",
+                    ]),
+                    0..40,
+                ),
+                1..6,
+            ),
+        ) {
+            let mut index = FixFields::new();
+            for fields in bodies {
+                let mut body = "35=8|".to_string();
+                for field in fields {
+                    body.push_str(field);
+                    body.push('|');
+                }
+                let f = frame("FIX.4.4", &body);
+                let fresh = parse_frame(&f)
+                    .map(|(m, _)| m.fields().map(|(t, v)| (t, v.to_vec())).collect::<Vec<_>>());
+                proptest::prop_assert_eq!(parsed_with(&f, &mut index), fresh, "{}", body);
             }
         }
     }

@@ -1,17 +1,18 @@
 //! One field's value inside its verified frame. Numbers of up to eight
 //! digits (every quantity and price part an order-entry message carries)
-//! are read as one word with [`super::digit_word`], which is safe because a
-//! value is always followed by at least eight bytes of its frame (its SOH
-//! and the `10=NNN` SOH trailer); anything else takes the byte-by-byte
-//! path, which defines the result.
+//! are read as one word with [`super::digit_word`]: a value is always
+//! followed by at least eight bytes of its frame (its SOH and the `10=NNN`
+//! SOH trailer), so the eight bytes from its start are read when the value
+//! is made. Anything longer takes the byte-by-byte path, which defines the
+//! result.
 
-use super::digit_word::{digit_prefix_len, digits_value, word_at};
+use super::digit_word::{digit_prefix_len, digits_value};
 
 #[derive(Clone, Copy, Debug)]
 pub struct FieldValue<'a> {
-    frame: &'a [u8],
-    start: usize,
-    end: usize,
+    value: &'a [u8],
+    /// The eight bytes of the frame from the value's start.
+    word: u64,
 }
 
 /// 10^(4 - decimals): the scale of a fraction of 0 to 4 digits in
@@ -19,76 +20,122 @@ pub struct FieldValue<'a> {
 const FRACTION_SCALE: [u32; 5] = [10_000, 1_000, 100, 10, 1];
 
 impl<'a> FieldValue<'a> {
-    /// The value `frame[start..end]`.
-    pub(crate) fn new(frame: &'a [u8], start: usize, end: usize) -> Self {
-        debug_assert!(start <= end && end <= frame.len());
-        FieldValue { frame, start, end }
+    /// The value `frame[start..end]`, if it is followed by at least eight
+    /// bytes of `frame` (parsing uses [`Self::new_unchecked`] on fields it
+    /// has checked).
+    #[cfg(test)]
+    pub(crate) fn new(frame: &'a [u8], start: usize, end: usize) -> Option<Self> {
+        use super::digit_word::word_at;
+        let value = frame.get(start..end)?;
+        word_at(frame, end)?;
+        Some(FieldValue {
+            value,
+            word: word_at(frame, start)?,
+        })
     }
 
-    #[inline]
+    /// The value `frame[start..end]`, without checks.
+    ///
+    /// # Safety
+    /// `start <= end` and `end + 8 <= frame.len()`, as for every field of
+    /// a parsed frame.
+    #[inline(always)]
+    pub(crate) unsafe fn new_unchecked(frame: &'a [u8], start: usize, end: usize) -> Self {
+        debug_assert!(start <= end && end + 8 <= frame.len());
+        // SAFETY: the caller guarantees start <= end <= end + 8 <=
+        // frame.len(), so the value and the eight bytes from its start are
+        // inside `frame`; `read_unaligned` has no alignment requirement.
+        unsafe {
+            let at = frame.as_ptr().add(start);
+            FieldValue {
+                value: std::slice::from_raw_parts(at, end - start),
+                word: at.cast::<u64>().read_unaligned().to_le(),
+            }
+        }
+    }
+
+    #[inline(always)]
     pub fn bytes(self) -> &'a [u8] {
-        self.frame.get(self.start..self.end).unwrap_or(&[])
+        self.value
     }
 
     /// A one-character value.
-    #[inline]
+    #[inline(always)]
     pub fn char(self) -> Option<u8> {
-        match self.bytes() {
+        match self.value {
             [c] => Some(*c),
             _ => None,
         }
     }
 
-    /// The value's leading digits as one word: (their count, the word).
-    #[inline(always)]
-    fn digits_at(self, at: usize) -> Option<(usize, u64)> {
-        let w = word_at(self.frame, at)?;
-        Some((digit_prefix_len(w), w))
-    }
-
     /// A value of one to eight digits, read as one word.
     #[inline(always)]
     fn short_digits(self) -> Option<u64> {
-        let len = self.end - self.start;
-        let (n, w) = self.digits_at(self.start)?;
-        (n == len && (1..=8).contains(&len)).then(|| u64::from(digits_value(w, len)))
+        let len = self.value.len();
+        let n = digit_prefix_len(self.word);
+        (n == len && (1..=8).contains(&len)).then(|| u64::from(digits_value(self.word, len)))
     }
 
     /// Digits only, at most 19.
-    #[inline]
+    #[inline(always)]
     pub fn digits(self) -> Option<u64> {
-        self.short_digits().or_else(|| parse_digits(self.bytes()))
+        self.short_digits()
+            .or_else(|| out_of_line(parse_digits, self.bytes()))
     }
 
     /// A quantity: digits, optionally with an all-zero fraction ("100.00").
-    #[inline]
+    #[inline(always)]
     pub fn qty(self) -> Option<u64> {
-        self.short_digits().or_else(|| parse_qty(self.bytes()))
+        self.short_digits()
+            .or_else(|| out_of_line(parse_qty, self.bytes()))
     }
 
     /// A price as Price(4) (1/10,000), exactly: digits, an optional point
     /// and up to four decimals.
-    #[inline]
+    #[inline(always)]
     pub fn price4(self) -> Option<u32> {
-        if let Some((n, w)) = self.digits_at(self.start) {
-            if (1..=6).contains(&n) {
-                let whole = u64::from(digits_value(w, n)) * 10_000;
-                let after = self.start + n;
-                if after == self.end {
-                    return u32::try_from(whole).ok();
-                }
-                if (w >> (8 * n)) as u8 == b'.' {
-                    if let Some((d, f)) = self.digits_at(after + 1) {
-                        if after + 1 + d == self.end && d <= 4 {
-                            let frac = if d == 0 { 0 } else { digits_value(f, d) };
-                            return u32::try_from(whole + u64::from(frac * FRACTION_SCALE[d])).ok();
-                        }
-                    }
-                }
-            }
-        }
-        parse_price4(self.bytes())
+        self.short_price4()
+            .or_else(|| out_of_line(parse_price4, self.bytes()))
     }
+
+    /// A price of at most eight characters, read as one word: the point
+    /// is cut out of the word and the digits on both sides of it converted
+    /// as one number. `None` sends anything else to [`parse_price4`],
+    /// which defines the result.
+    #[inline(always)]
+    fn short_price4(self) -> Option<u32> {
+        let len = self.value.len();
+        let w = self.word;
+        let whole = digit_prefix_len(w);
+        if !(1..=8).contains(&len) || !(1..=6).contains(&whole) {
+            return None;
+        }
+        let units = if whole == len {
+            u64::from(digits_value(w, len)) * 10_000
+        } else {
+            let decimals = len - 1 - whole;
+            if (w >> (8 * whole)) as u8 != b'.' || decimals > 4 {
+                return None;
+            }
+            // The bytes after the point move down one, over it.
+            let below_point = (1u64 << (8 * whole)) - 1;
+            let digits = (w & below_point) | ((w >> 8) & !below_point);
+            if digit_prefix_len(digits) < len - 1 {
+                return None;
+            }
+            u64::from(digits_value(digits, len - 1)) * u64::from(FRACTION_SCALE[decimals])
+        };
+        u32::try_from(units).ok()
+    }
+}
+
+/// A byte-by-byte read, kept out of the callers' code: the word reads
+/// cover the values order entry carries, so this runs only for unusual
+/// text (and decides what it means).
+#[cold]
+#[inline(never)]
+fn out_of_line<T>(parse: fn(&[u8]) -> Option<T>, value: &[u8]) -> Option<T> {
+    parse(value)
 }
 
 /// Digits only, at most 19 (so the value fits a u64).
@@ -170,7 +217,7 @@ mod tests {
             (b"1.00001", None, None),
         ] {
             let (frame, len) = in_frame(text);
-            let v = FieldValue::new(&frame, 3, 3 + len);
+            let v = FieldValue::new(&frame, 3, 3 + len).unwrap();
             assert_eq!(v.bytes(), text);
             assert_eq!(v.qty(), qty, "qty {:?}", String::from_utf8_lossy(text));
             assert_eq!(
@@ -196,7 +243,7 @@ mod tests {
         #[test]
         fn word_reads_agree_with_byte_by_byte_parsing(text in "[0-9.x]{0,14}") {
             let (frame, len) = in_frame(text.as_bytes());
-            let v = FieldValue::new(&frame, 3, 3 + len);
+            let v = FieldValue::new(&frame, 3, 3 + len).unwrap();
             prop_assert_eq!(v.digits(), parse_digits(text.as_bytes()));
             prop_assert_eq!(v.qty(), parse_qty(text.as_bytes()));
             prop_assert_eq!(v.price4(), parse_price4(text.as_bytes()));
@@ -205,7 +252,7 @@ mod tests {
         #[test]
         fn long_digit_runs_never_overflow(text in "[0-9]{15,19}") {
             let (frame, len) = in_frame(text.as_bytes());
-            prop_assert_eq!(FieldValue::new(&frame, 3, 3 + len).digits(), text.parse::<u64>().ok());
+            prop_assert_eq!(FieldValue::new(&frame, 3, 3 + len).unwrap().digits(), text.parse::<u64>().ok());
         }
     }
 }
