@@ -121,12 +121,18 @@ impl<'a, const N: usize> Picked<'a, N> {
 /// `std::mem::take`, costs nothing).
 #[derive(Clone, Debug, Default)]
 pub struct FixFields {
-    fields: Option<Box<[Field; MAX_FIELDS]>>,
+    scratch: Option<Box<Scratch>>,
+}
+
+/// What a scan writes (14 KiB, one allocation).
+#[derive(Clone, Debug)]
+struct Scratch {
+    fields: [Field; MAX_FIELDS],
     /// Where SOH is in the frame being indexed.
-    masks: Option<Box<[u64; MASK_WORDS]>>,
+    masks: [u64; MASK_WORDS],
     /// The tags seen at each field position of the last message of each
     /// type, for the next.
-    guesses: Option<TagGuesses>,
+    guesses: TagGuesses,
 }
 
 impl FixFields {
@@ -136,7 +142,18 @@ impl FixFields {
 
     /// The first `count` fields of the last scan.
     fn indexed(&self, count: usize) -> &[Field] {
-        self.fields.as_deref().map_or(&[], |f| &f[..count])
+        self.scratch.as_deref().map_or(&[], |s| &s.fields[..count])
+    }
+
+    #[inline]
+    fn scratch(&mut self) -> &mut Scratch {
+        self.scratch.get_or_insert_with(|| {
+            Box::new(Scratch {
+                fields: [Field::default(); MAX_FIELDS],
+                masks: [0; MASK_WORDS],
+                guesses: TagGuesses::default(),
+            })
+        })
     }
 }
 
@@ -383,7 +400,11 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
         return Err(FixError::BadBodyLength);
     }
     let got = checksum_field([d0, d1, d2]).ok_or(FixError::BadChecksumField)?;
-    let masks = index.masks.get_or_insert_with(|| Box::new([0; MASK_WORDS]));
+    let Scratch {
+        fields,
+        masks,
+        guesses,
+    } = index.scratch();
     let sum = sum_and_soh_masks(head_and_body, &mut masks[..]).ok_or(FixError::TooLong)?;
     let computed = (sum % 256) as u32;
     if got != computed {
@@ -392,15 +413,9 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     // One step per field: the next SOH from the masks, the tag read as one
     // word. Refusals of standard-length tags are gathered and reported
     // after the loop, which keeps it free of rarely taken branches.
-    let fields: &mut [Field; MAX_FIELDS] = index
-        .fields
-        .get_or_insert_with(|| Box::new([Field::default(); MAX_FIELDS]));
     // MsgType's first character (inside the frame: the body is followed
     // by the seven trailer bytes) picks the row of tag guesses.
-    let row = index
-        .guesses
-        .get_or_insert_with(TagGuesses::default)
-        .row(frame[body_start + 3]);
+    let row = guesses.row(frame[body_start + 3]);
     let mut count = 0usize;
     // Non-zero when a standard-length tag is refused.
     let mut bad_tag = 0u32;
@@ -408,8 +423,11 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     let mut start = body_start;
     let first_block = body_start / 64;
     let last_block = (body_end - 1) / 64;
-    for block in first_block..=last_block {
-        let mut bits = masks[block];
+    let body_masks = masks
+        .get(first_block..=last_block)
+        .ok_or(FixError::TooLong)?;
+    for (block, &block_mask) in (first_block..).zip(body_masks) {
+        let mut bits = block_mask;
         if block == first_block {
             bits &= u64::MAX << (body_start % 64);
         }
@@ -440,6 +458,7 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
                     bad_tag |= refused;
                     let len = (digit_bits / 8) as usize;
                     let tag = short_digits_value(w as u32, len);
+                    // A tag this path accepts becomes the guess.
                     if refused == 0 {
                         *guess = TagGuess::new(w, len + 1, tag);
                     }

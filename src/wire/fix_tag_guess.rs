@@ -66,16 +66,16 @@ impl TagGuess {
     }
 }
 
-/// The guesses of every position of every row.
+/// The guesses of every position of every row (8 KiB).
 #[derive(Clone, Debug)]
 pub struct TagGuesses {
-    rows: Box<[[TagGuess; POSITIONS]; ROWS]>,
+    rows: [[TagGuess; POSITIONS]; ROWS],
 }
 
 impl Default for TagGuesses {
     fn default() -> Self {
         TagGuesses {
-            rows: Box::new([[TagGuess::INITIAL; POSITIONS]; ROWS]),
+            rows: [[TagGuess::INITIAL; POSITIONS]; ROWS],
         }
     }
 }
