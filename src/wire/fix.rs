@@ -4,9 +4,11 @@
 //! byte before `10=`, modulo 256. Both are verified before any field is
 //! read. One SSE2 pass over the frame gives the byte sum and where every
 //! SOH is (a bitmask, [`super::soh_scan`]); then one step per field reads
-//! its tag as one word into a [`FixFields`] index the caller keeps and
-//! reuses, so parsing allocates nothing; no input can make the parser
-//! panic.
+//! its tag into a [`FixFields`] index the caller keeps and reuses, so
+//! parsing allocates nothing: with one compare where the tag is the one
+//! the last message of the same type had at that position
+//! ([`super::fix_tag_guess`]), else as one word of digits. No input can
+//! make the parser panic.
 
 use super::byte_sum::byte_sum;
 use super::digit_word::{
