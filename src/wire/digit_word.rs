@@ -64,16 +64,20 @@ pub fn short_digits_value(w: u32, len: usize) -> u32 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
+pub(crate) mod test_words {
     /// `text` (at most eight bytes) as a word, zero bytes after it.
-    fn word(text: &[u8]) -> u64 {
+    pub fn word(text: &[u8]) -> u64 {
         let mut eight = [0u8; 8];
         eight[..text.len()].copy_from_slice(text);
         u64::from_le_bytes(eight)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_words::word;
+    use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn every_number_of_up_to_five_digits_converts() {

@@ -99,12 +99,7 @@ const _: () = assert!(std::mem::size_of::<TagGuess>() == 16);
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn word(text: &[u8]) -> u64 {
-        let mut eight = [0u8; 8];
-        eight[..text.len()].copy_from_slice(text);
-        u64::from_le_bytes(eight)
-    }
+    use crate::wire::digit_word::test_words::word;
 
     #[test]
     fn a_guess_matches_exactly_the_fields_that_start_with_its_text() {
