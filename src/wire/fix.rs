@@ -412,9 +412,10 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     if got != computed {
         return Err(FixError::BadChecksum { got, computed });
     }
-    // One step per field: the next SOH from the masks, the tag read as one
-    // word. Refusals of standard-length tags are gathered and reported
-    // after the loop, which keeps it free of rarely taken branches.
+    // One step per field: the next SOH from the masks, then the tag, with
+    // one compare where it is the guessed one, else read as one word.
+    // Refusals of standard-length tags are gathered and reported after the
+    // loop, which keeps it free of rarely taken branches.
     // MsgType's first character (inside the frame: the body is followed
     // by the seven trailer bytes) picks the row of tag guesses.
     let row = guesses.row(frame[body_start + 3]);

@@ -113,7 +113,9 @@ impl<'a> FieldValue<'a> {
         let units = if whole == len {
             u64::from(digits_value(w, len)) * 10_000
         } else {
-            let decimals = len - 1 - whole;
+            // Digits running past the value (never so in a frame, where
+            // its SOH follows) leave it to the byte path.
+            let decimals = len.checked_sub(whole + 1)?;
             if (w >> (8 * whole)) as u8 != b'.' || decimals > 4 {
                 return None;
             }
@@ -196,6 +198,15 @@ mod tests {
         frame.extend_from_slice(text);
         frame.extend_from_slice(b"\x0110=123\x01");
         (frame, text.len())
+    }
+
+    #[test]
+    fn digits_after_a_value_are_not_read_as_part_of_it() {
+        let frame = b"55=12345\x0110=123\x01";
+        let v = FieldValue::new(frame, 3, 5).unwrap();
+        assert_eq!(v.bytes(), b"12");
+        assert_eq!(v.qty(), Some(12));
+        assert_eq!(v.price4(), Some(120_000));
     }
 
     #[test]
