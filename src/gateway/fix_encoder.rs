@@ -1,16 +1,18 @@
 //! Writes FIX frames without allocating. The body is written into one
 //! reused buffer after some head room; `finish` then writes `8=...` and
 //! `9=<body length>` into the head room just before the body (no copy of
-//! the body) and appends `10=<checksum>`. SenderCompID and TargetCompID
-//! are rendered once; SendingTime comes from a clock that reformats only
-//! the milliseconds within a second; numbers below 10^8 (sequence numbers,
-//! quantities, prices, the body length) are written as one word of digits
-//! ([`crate::wire::digit_text`]).
+//! the body) and appends `10=<checksum>`, taking the header's share of the
+//! sum from the values it wrote rather than reading the bytes back.
+//! SenderCompID and TargetCompID are rendered once; SendingTime comes from
+//! a clock that reformats only the milliseconds within a second; numbers
+//! below 10^8 (sequence numbers, quantities, prices, the body length) are
+//! written as one word of digits ([`crate::wire::digit_text`]).
 
 use super::fix_time::UtcClock;
 use super::frame_buffer::{copy_front, FrameBuffer};
+use crate::wire::byte_sum::{byte_sum, word_byte_sum};
 use crate::wire::digit_text::{decimal8, price4_fraction};
-use crate::wire::fix::{checksum, MAX_FRAME, SOH};
+use crate::wire::fix::{MAX_FRAME, SOH};
 
 /// Room for `8=<BeginString> SOH 9=<up to 5 digits> SOH`.
 const HEAD_ROOM: usize = 32;
@@ -19,6 +21,8 @@ pub struct FixEncoder {
     begin_string: Vec<u8>,
     /// `8=<BeginString> SOH 9=`.
     head_prefix: Vec<u8>,
+    /// The sum of `head_prefix`'s bytes.
+    head_prefix_sum: u64,
     /// `SOH 49=<sender> SOH 56=<target> SOH 34=`: what follows MsgType up
     /// to the sequence number, in one piece.
     after_msg_type: Vec<u8>,
@@ -35,9 +39,11 @@ impl FixEncoder {
             "BeginString {begin_string:?} is too long"
         );
         let after_msg_type = format!("\u{1}49={sender}\u{1}56={target}\u{1}34=").into_bytes();
+        let head_prefix = format!("8={begin_string}\u{1}9=").into_bytes();
         FixEncoder {
             begin_string: begin_string.as_bytes().to_vec(),
-            head_prefix: format!("8={begin_string}\u{1}9=").into_bytes(),
+            head_prefix_sum: byte_sum(&head_prefix),
+            head_prefix,
             after_msg_type,
             buf: {
                 let mut b = FrameBuffer::new(HEAD_ROOM + MAX_FRAME);
@@ -207,7 +213,12 @@ impl FixEncoder {
         };
         copy_front(head, &self.head_prefix);
         copy_front(&mut head[at..], &length_field[..len + 1]);
-        let sum = checksum(&self.buf.as_slice()[start..]);
+        // The header's sum from what was written into it, not read back
+        // (reading bytes just stored with wider loads stalls until the
+        // stores complete); the body was written earlier.
+        let head_sum = self.head_prefix_sum + word_byte_sum(digits) + u64::from(SOH);
+        let body_sum = byte_sum(&self.buf.as_slice()[HEAD_ROOM..]);
+        let sum = ((head_sum + body_sum) % 256) as u32;
         self.buf.put(&[
             b'1',
             b'0',

@@ -68,6 +68,14 @@ pub fn byte_sum(bytes: &[u8]) -> u64 {
     total + words.remainder().iter().map(|&b| u64::from(b)).sum::<u64>()
 }
 
+/// The sum of the eight bytes of `word`.
+#[inline(always)]
+pub fn word_byte_sum(word: u64) -> u64 {
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let pairs = (word & EVEN) + ((word >> 8) & EVEN);
+    pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +85,12 @@ mod tests {
         #[test]
         fn the_sum_matches_a_plain_byte_loop(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
             prop_assert_eq!(byte_sum(&bytes), bytes.iter().map(|&b| u64::from(b)).sum::<u64>());
+        }
+
+        #[test]
+        fn a_word_sums_to_its_eight_bytes(word in any::<u64>()) {
+            let bytes = word.to_le_bytes();
+            prop_assert_eq!(word_byte_sum(word), bytes.iter().map(|&b| u64::from(b)).sum::<u64>());
         }
     }
 }

@@ -10,7 +10,6 @@
 //! ([`super::fix_tag_guess`]), else as one word of digits. No input can
 //! make the parser panic.
 
-use super::byte_sum::byte_sum;
 use super::digit_word::{
     digit_prefix_len, digits_value, non_digit_bytes, short_digits_value, word_at,
 };
@@ -239,12 +238,6 @@ fn long_tag(frame: &[u8], start: usize, soh: usize) -> Result<(u32, usize), FixE
         .ok_or(FixError::BadField)?;
     let tag = parse_u32(&field[..eq]).ok_or(FixError::BadField)?;
     Ok((tag, start + eq))
-}
-
-/// The sum of the bytes modulo 256.
-#[inline]
-pub fn checksum(bytes: &[u8]) -> u32 {
-    (byte_sum(bytes) % 256) as u32
 }
 
 /// Parses the frame at the start of `buf`, indexing its fields into
