@@ -146,14 +146,24 @@ impl FixFields {
         self.scratch.as_deref().map_or(&[], |s| &s.fields[..count])
     }
 
-    #[inline]
+    #[inline(always)]
     fn scratch(&mut self) -> &mut Scratch {
-        self.scratch.get_or_insert_with(|| {
-            Box::new(Scratch {
-                fields: [Field::default(); MAX_FIELDS],
-                masks: [0; MASK_WORDS],
-                guesses: TagGuesses::default(),
-            })
+        match self.scratch {
+            Some(ref mut scratch) => scratch,
+            None => self.scratch.insert(Scratch::new_boxed()),
+        }
+    }
+}
+
+impl Scratch {
+    /// Made once per index, out of the parser's code.
+    #[cold]
+    #[inline(never)]
+    fn new_boxed() -> Box<Scratch> {
+        Box::new(Scratch {
+            fields: [Field::default(); MAX_FIELDS],
+            masks: [0; MASK_WORDS],
+            guesses: TagGuesses::default(),
         })
     }
 }
@@ -373,6 +383,15 @@ unsafe fn word_unchecked(frame: &[u8], at: usize) -> u64 {
     }
 }
 
+/// How many SOH the body's `masks` mark, the first word ANDed with
+/// `first_mask` (bits past the body are clear).
+#[cold]
+fn soh_count(masks: &[u64], first_mask: u64) -> usize {
+    let first = masks.first().map_or(0, |m| (m & first_mask).count_ones());
+    let rest: u32 = masks.iter().skip(1).map(|m| m.count_ones()).sum();
+    (first + rest) as usize
+}
+
 /// Verifies the frame and indexes its fields: (end of BeginString, fields
 /// indexed, frame length).
 fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize), FixError> {
@@ -422,15 +441,26 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     let body_masks = masks
         .get(first_block..=last_block)
         .ok_or(FixError::TooLong)?;
+    let first_mask = u64::MAX << (body_start % 64);
+    // Each SOH of the body ends one field. More than MAX_FIELDS of them
+    // are refused here (a body of at most MAX_FIELDS bytes cannot have
+    // more), so the loop stores fields without a check.
+    if body_end - body_start > MAX_FIELDS && soh_count(body_masks, first_mask) > MAX_FIELDS {
+        return Err(FixError::TooManyFields);
+    }
     for (block, &block_mask) in (first_block..).zip(body_masks) {
         let mut bits = block_mask;
         if block == first_block {
-            bits &= u64::MAX << (body_start % 64);
+            bits &= first_mask;
         }
         while bits != 0 {
             let soh = 64 * block + bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            let out = fields.get_mut(count).ok_or(FixError::TooManyFields)?;
+            debug_assert!(count < MAX_FIELDS);
+            // SAFETY: `count` fields came before this one, each ending at
+            // an earlier SOH of the body, and the body has at most
+            // MAX_FIELDS (checked above): count < MAX_FIELDS = fields.len().
+            let out = unsafe { fields.get_unchecked_mut(count) };
             // SAFETY: `start` is at most this field's SOH, which is before
             // `body_end`; the seven trailer bytes follow the body inside
             // `frame`, so start + 8 <= body_end + 7 = frame.len().
@@ -678,6 +708,32 @@ mod tests {
         assert_eq!(parse_frame(&garbage).unwrap_err(), FixError::BadBeginString);
         let skip = resync_offset(&garbage);
         assert_eq!(&garbage[skip..skip + 5], b"8=FIX");
+    }
+
+    #[test]
+    fn up_to_max_fields_are_indexed_and_one_more_is_refused() {
+        for (fields, ok) in [(MAX_FIELDS, true), (MAX_FIELDS + 1, false)] {
+            // MsgType, then fields of one to three characters.
+            let body: String = std::iter::once("35=8|".to_string())
+                .chain((1..fields).map(|i| format!("{}=|", i % 1000)))
+                .collect();
+            let f = frame("FIX.4.4", &body);
+            match parse_frame(&f) {
+                Ok((m, _)) => {
+                    assert!(ok, "{fields} fields parsed");
+                    assert_eq!(m.fields().count(), fields);
+                }
+                Err(e) => {
+                    assert!(!ok, "{fields} fields: {e}");
+                    assert_eq!(e, FixError::TooManyFields);
+                }
+            }
+        }
+        // A body longer than MAX_FIELDS bytes has its SOH counted, and a
+        // few fields pass.
+        let long_value = "x".repeat(3 * MAX_FIELDS);
+        let f = frame("FIX.4.4", &format!("35=8|58={long_value}|"));
+        assert_eq!(parse_frame(&f).unwrap().0.fields().count(), 2);
     }
 
     #[test]
