@@ -383,13 +383,10 @@ unsafe fn word_unchecked(frame: &[u8], at: usize) -> u64 {
     }
 }
 
-/// How many SOH the body's `masks` mark, the first word ANDed with
-/// `first_mask` (bits past the body are clear).
+/// How many SOH `masks` mark.
 #[cold]
-fn soh_count(masks: &[u64], first_mask: u64) -> usize {
-    let first = masks.first().map_or(0, |m| (m & first_mask).count_ones());
-    let rest: u32 = masks.iter().skip(1).map(|m| m.count_ones()).sum();
-    (first + rest) as usize
+fn soh_count(masks: &[u64]) -> usize {
+    masks.iter().map(|m| m.count_ones() as usize).sum()
 }
 
 /// Verifies the frame and indexes its fields: (end of BeginString, fields
@@ -439,22 +436,23 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
     let first_block = body_start / 64;
     let last_block = (body_end - 1) / 64;
     let body_masks = masks
-        .get(first_block..=last_block)
+        .get_mut(first_block..=last_block)
         .ok_or(FixError::TooLong)?;
-    let first_mask = u64::MAX << (body_start % 64);
+    // The header's SOH are not the body's.
+    if let Some(first) = body_masks.first_mut() {
+        *first &= u64::MAX << (body_start % 64);
+    }
     // Each SOH of the body ends one field. More than MAX_FIELDS of them
     // are refused here (a body of at most MAX_FIELDS bytes cannot have
     // more), so the loop stores fields without a check.
-    if body_end - body_start > MAX_FIELDS && soh_count(body_masks, first_mask) > MAX_FIELDS {
+    if body_end - body_start > MAX_FIELDS && soh_count(body_masks) > MAX_FIELDS {
         return Err(FixError::TooManyFields);
     }
-    for (block, &block_mask) in (first_block..).zip(body_masks) {
+    let mut block_start = 64 * first_block;
+    for &block_mask in body_masks.iter() {
         let mut bits = block_mask;
-        if block == first_block {
-            bits &= first_mask;
-        }
         while bits != 0 {
-            let soh = 64 * block + bits.trailing_zeros() as usize;
+            let soh = block_start + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             debug_assert!(count < MAX_FIELDS);
             // SAFETY: `count` fields came before this one, each ending at
@@ -507,6 +505,7 @@ fn scan_frame(buf: &[u8], index: &mut FixFields) -> Result<(usize, usize, usize)
             count += 1;
             start = soh + 1;
         }
+        block_start += 64;
     }
     if bad_tag != 0 {
         return Err(FixError::BadField);
