@@ -70,21 +70,45 @@ impl TagGuess {
 #[derive(Clone, Debug)]
 pub struct TagGuesses {
     rows: [[TagGuess; POSITIONS]; ROWS],
+    /// Per row, a count of the scans in which a field missed its guess.
+    /// While it stands still, every frame scanned in that row had at each
+    /// position `i` the tag of guess `i % POSITIONS`: frames of one epoch
+    /// with as many fields have the same tags in the same order.
+    epochs: [u64; ROWS],
 }
 
 impl Default for TagGuesses {
     fn default() -> Self {
         TagGuesses {
             rows: [[TagGuess::INITIAL; POSITIONS]; ROWS],
+            epochs: [0; ROWS],
         }
     }
 }
 
+/// The row of the message whose MsgType starts with `msg_type_char`.
+#[inline(always)]
+pub fn row_of(msg_type_char: u8) -> usize {
+    usize::from(msg_type_char) % ROWS
+}
+
 impl TagGuesses {
-    /// The row of the message whose MsgType starts with `msg_type_char`.
+    /// The guesses of row `row` (below [`ROWS`]).
     #[inline(always)]
-    pub fn row(&mut self, msg_type_char: u8) -> &mut [TagGuess; POSITIONS] {
-        &mut self.rows[usize::from(msg_type_char) % ROWS]
+    pub fn row(&mut self, row: usize) -> &mut [TagGuess; POSITIONS] {
+        &mut self.rows[row % ROWS]
+    }
+
+    /// Row `row`'s layout epoch.
+    #[inline(always)]
+    pub fn epoch(&self, row: usize) -> u64 {
+        self.epochs[row % ROWS]
+    }
+
+    /// Records that a field of a frame in row `row` missed its guess.
+    #[inline]
+    pub fn missed(&mut self, row: usize) {
+        self.epochs[row % ROWS] += 1;
     }
 }
 
@@ -134,8 +158,11 @@ mod tests {
     fn rows_and_positions_wrap() {
         let mut guesses = TagGuesses::default();
         let g = TagGuess::new(word(b"35="), 3, 35);
-        *slot(guesses.row(b'8'), 1) = g;
-        assert_eq!(*slot(guesses.row(b'8' + ROWS as u8), 1 + POSITIONS), g);
-        assert_eq!(*slot(guesses.row(b'0'), 1), TagGuess::INITIAL);
+        *slot(guesses.row(row_of(b'8')), 1) = g;
+        assert_eq!(
+            *slot(guesses.row(row_of(b'8' + ROWS as u8)), 1 + POSITIONS),
+            g
+        );
+        assert_eq!(*slot(guesses.row(row_of(b'0')), 1), TagGuess::INITIAL);
     }
 }

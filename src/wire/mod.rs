@@ -10,6 +10,7 @@ pub mod digit_text;
 pub mod digit_word;
 pub mod eth;
 pub mod fix;
+pub mod fix_pick;
 pub mod fix_tag_guess;
 pub mod fix_value;
 pub mod ipv4;
