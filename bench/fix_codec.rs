@@ -45,15 +45,20 @@ fn executor_session(dir: &std::path::Path, reset_on_logon: bool) -> VenueSession
     VenueSession::new(0, "executor", config, false).unwrap()
 }
 
-fn bench(c: &mut Criterion) {
-    let now_ns = 1_763_719_394_664_000_000u64;
-    let order = OrderFields {
+/// The order both modes encode.
+fn bench_order() -> OrderFields<'static> {
+    OrderFields {
         cl_ord_id: b"BWt4k2x1-1234567",
         symbol: b"AAPL",
         side: Side::Buy,
         qty: 100,
         price: 1_902_500,
-    };
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let now_ns = 1_763_719_394_664_000_000u64;
+    let order = bench_order();
     let mut e = FixEncoder::new("FIX.4.4", "BW", "EXECUTOR");
     c.bench_function("fix/encode NewOrderSingle", |b| {
         let mut seq = 1u64;
@@ -193,13 +198,7 @@ fn batch_minimums() {
     const BATCH: u32 = 2_000;
     const BATCHES: usize = 300;
     let now_ns = 1_763_719_394_664_000_000u64;
-    let order = OrderFields {
-        cl_ord_id: b"BWt4k2x1-1234567",
-        symbol: b"AAPL",
-        side: Side::Buy,
-        qty: 100,
-        price: 1_902_500,
-    };
+    let order = bench_order();
     let mut e = FixEncoder::new("FIX.4.4", "BW", "EXECUTOR");
     let er = execution_report("BWt4k2x1-1234567", 42);
     let mut index = FixFields::new();

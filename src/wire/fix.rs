@@ -806,6 +806,25 @@ mod tests {
         })
     }
 
+    /// The body `35=8` then `fields`, and what parsing it finds through
+    /// `index` and through a fresh index, with one pick (so a repeated
+    /// layout is picked through the plan the frame before left).
+    fn reused_and_fresh<'s>(
+        fields: impl IntoIterator<Item = &'s str>,
+        index: &mut FixFields,
+        pick_a: bool,
+    ) -> (String, Result<Parsed, FixError>, Result<Parsed, FixError>) {
+        let mut body = "35=8|".to_string();
+        for field in fields {
+            body.push_str(field);
+            body.push('|');
+        }
+        let f = frame("FIX.4.4", &body);
+        let reused = parsed_with_picks(&f, index, &[pick_a]);
+        let fresh = parsed_with_picks(&f, &mut FixFields::new(), &[pick_a]);
+        (body, reused, fresh)
+    }
+
     fn parsed_with(f: &[u8], index: &mut FixFields) -> Result<Parsed, FixError> {
         parsed_with_picks(f, index, &[true, false])
     }
@@ -976,15 +995,8 @@ mod tests {
         ) {
             let mut index = FixFields::new();
             for (layout, keep, pick_a) in frames {
-                let fields = &layouts[layout % layouts.len()];
-                let mut body = "35=8|".to_string();
-                for field in fields.iter().take(keep) {
-                    body.push_str(field);
-                    body.push('|');
-                }
-                let f = frame("FIX.4.4", &body);
-                let fresh = parsed_with_picks(&f, &mut FixFields::new(), &[pick_a]);
-                let reused = parsed_with_picks(&f, &mut index, &[pick_a]);
+                let fields = layouts[layout % layouts.len()].iter().take(keep);
+                let (body, reused, fresh) = reused_and_fresh(fields.copied(), &mut index, pick_a);
                 proptest::prop_assert_eq!(reused, fresh, "{}", body);
             }
         }
@@ -1007,16 +1019,7 @@ mod tests {
         ) {
             let mut index = FixFields::new();
             for fields in bodies {
-                let mut body = "35=8|".to_string();
-                for field in fields {
-                    body.push_str(field);
-                    body.push('|');
-                }
-                let f = frame("FIX.4.4", &body);
-                // One pick per frame, so a repeated layout is picked
-                // through the plan the frame before left.
-                let fresh = parsed_with_picks(&f, &mut FixFields::new(), &[true]);
-                let reused = parsed_with_picks(&f, &mut index, &[true]);
+                let (body, reused, fresh) = reused_and_fresh(fields, &mut index, true);
                 proptest::prop_assert_eq!(reused, fresh, "{}", body);
             }
         }
