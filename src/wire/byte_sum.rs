@@ -57,13 +57,11 @@ pub fn byte_sum(bytes: &[u8]) -> u64 {
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
 pub fn byte_sum(bytes: &[u8]) -> u64 {
-    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
     let mut total = 0u64;
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
         let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        let pairs = (x & EVEN) + ((x >> 8) & EVEN);
-        total += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+        total += word_byte_sum(x);
     }
     total + words.remainder().iter().map(|&b| u64::from(b)).sum::<u64>()
 }

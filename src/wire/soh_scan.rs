@@ -115,10 +115,10 @@ mod sse2 {
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 mod portable {
     use super::SOH;
+    use crate::wire::byte_sum::word_byte_sum;
 
     const LOW_SEVEN: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
 
     /// The high bit of each byte of `x` that is SOH (exact).
     #[inline(always)]
@@ -142,8 +142,7 @@ mod portable {
                 word[..chunk.len()].copy_from_slice(chunk);
                 let x = u64::from_le_bytes(word);
                 *mask |= gather(soh_bytes(x)) << (8 * k);
-                let pairs = (x & EVEN) + ((x >> 8) & EVEN);
-                sum += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+                sum += word_byte_sum(x);
             }
         }
         sum
