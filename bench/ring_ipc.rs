@@ -39,6 +39,8 @@ const CAPACITY_BYTES: usize = 1 << 16;
 const SLOTS: usize = CAPACITY_BYTES / 72;
 
 struct Args {
+    /// `--only latency|throughput|path`: one part of the bench.
+    only: Option<String>,
     rounds: usize,
     pings: u64,
     messages: u64,
@@ -54,6 +56,11 @@ fn args() -> Args {
     };
     let smoke = !argv.iter().any(|a| a == "--bench");
     Args {
+        only: argv
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| argv.get(i + 1))
+            .cloned(),
         rounds: value("--rounds").map_or(if smoke { 1 } else { 7 }, |v| v as usize),
         pings: value("--pings").unwrap_or(if smoke { 2_000 } else { 200_000 }),
         messages: value("--messages").unwrap_or(if smoke { 100_000 } else { 20_000_000 }),
@@ -418,6 +425,19 @@ fn main() {
         cores()
     );
 
+    let run = |part: &str| a.only.as_deref().is_none_or(|o| o == part);
+    if run("latency") {
+        latency(&a, clock);
+    }
+    if run("throughput") {
+        throughput(&a);
+    }
+    if run("path") {
+        path_cost(&a);
+    }
+}
+
+fn latency(a: &Args, clock: TscClock) {
     println!("\none-way latency, ns (p50 / p99 / p99.9)");
     let (mut r_floor, mut r_rtrb, mut r_cb) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..a.rounds {
@@ -450,7 +470,9 @@ fn main() {
         median(r_rtrb),
         median(r_cb)
     );
+}
 
+fn throughput(a: &Args) {
     for (label, f_ours, f_rtrb, f_cb) in [
         (
             "8-byte",
@@ -486,7 +508,9 @@ fn main() {
             median(r_c)
         );
     }
+}
 
+fn path_cost(a: &Args) {
     println!("\npath cost, one thread, 8-byte messages, ns per message (write + read)");
     let mut r_path = Vec::new();
     for round in 0..a.rounds {
