@@ -38,6 +38,9 @@ const CAPACITY_BYTES: usize = 1 << 16;
 /// Slots for the peers: as many 64-byte records as our ring holds.
 const SLOTS: usize = CAPACITY_BYTES / 72;
 
+/// The parts of the bench, each runnable alone with `--only`.
+const PARTS: [&str; 3] = ["latency", "throughput", "path"];
+
 struct Args {
     /// `--only latency|throughput|path`: one part of the bench.
     only: Option<String>,
@@ -48,19 +51,20 @@ struct Args {
 
 fn args() -> Args {
     let argv: Vec<String> = std::env::args().collect();
-    let value = |name: &str| {
+    let text = |name: &str| {
         argv.iter()
             .position(|a| a == name)
             .and_then(|i| argv.get(i + 1))
-            .and_then(|v| v.parse::<u64>().ok())
     };
+    let value = |name: &str| text(name).and_then(|v| v.parse::<u64>().ok());
     let smoke = !argv.iter().any(|a| a == "--bench");
+    let only = text("--only").cloned();
+    if let Some(part) = only.as_deref().filter(|p| !PARTS.contains(p)) {
+        eprintln!("ring_ipc: --only {part}: expected one of {PARTS:?}");
+        std::process::exit(2);
+    }
     Args {
-        only: argv
-            .iter()
-            .position(|a| a == "--only")
-            .and_then(|i| argv.get(i + 1))
-            .cloned(),
+        only,
         rounds: value("--rounds").map_or(if smoke { 1 } else { 7 }, |v| v as usize),
         pings: value("--pings").unwrap_or(if smoke { 2_000 } else { 200_000 }),
         messages: value("--messages").unwrap_or(if smoke { 100_000 } else { 20_000_000 }),
