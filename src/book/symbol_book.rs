@@ -12,15 +12,18 @@ pub struct Trade {
     pub time_ns: u64,
 }
 
+/// Laid out in order of use (`repr(C)`): each side's header line first,
+/// then the last trade and volume that executions update.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct SymbolBook {
-    pub symbol: [u8; 8],
-    pub locate: u16,
     pub bids: PriceLadder,
     pub asks: PriceLadder,
     pub last_trade: Option<Trade>,
     /// Shares traded (printable executions and trades).
     pub volume: u64,
+    pub symbol: [u8; 8],
+    pub locate: u16,
 }
 
 impl SymbolBook {
