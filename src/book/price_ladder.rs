@@ -330,8 +330,7 @@ impl PriceLadder {
         let c = self.cell_mut(slot);
         c.qty = c.qty.saturating_add(qty);
         c.orders += 1;
-        let first = c.orders == 1;
-        if first {
+        if c.orders == 1 {
             self.mark(slot);
         }
         let top = usize::from(self.best_slot) == slot || was_best != self.best_slot;

@@ -12,8 +12,9 @@ pub struct Trade {
     pub time_ns: u64,
 }
 
-/// Laid out in order of use (`repr(C)`): each side's header line first,
-/// then the last trade and volume that executions update.
+/// Laid out in order of use (`repr(C)`): the two sides (each a header
+/// line, its far levels and its cells), then the last trade and volume that
+/// executions update, then the names the hot path does not read.
 #[derive(Clone, Debug)]
 #[repr(C)]
 pub struct SymbolBook {
