@@ -8,9 +8,9 @@
 //! price has in ticks, modulo [`SLOTS`] (a circular buffer: a window of
 //! `SLOTS` consecutive ticks maps onto every cell once). So the address of
 //! a price's cell follows from the ladder's address and the price alone,
-//! and [`PriceLadder::prefetch_level`] can start loading it before the
-//! ladder's header has been read: with a thousand symbols both are usually
-//! cache misses, and this way they overlap instead of following each other.
+//! and `add` and `reduce` start loading it before they read the ladder's
+//! header: with a thousand symbols both are usually cache misses, and this
+//! way they overlap instead of following each other.
 //!
 //! Prices outside the window (far from the market) or off the tick grid
 //! live in a sorted [`PriceLevels`] beside it; those are rare. When a new
@@ -151,7 +151,7 @@ impl PriceLadder {
     /// the ladder is and on the price (in the tick a side at that price
     /// almost always has). A hint; nothing changes.
     #[inline(always)]
-    pub fn prefetch_level(&self, price: u32) {
+    fn prefetch_level(&self, price: u32) {
         let ticks = if price >= 10_000 { price / 100 } else { price };
         let cell = &self.cells[ticks as usize % SLOTS];
         #[cfg(target_arch = "x86_64")]
@@ -310,6 +310,7 @@ impl PriceLadder {
     /// Adds an order's shares; true when the best level changed.
     #[inline]
     pub fn add(&mut self, price: u32, qty: u32) -> bool {
+        self.prefetch_level(price);
         let slot = match self.slot_of(price) {
             Some(s) => s,
             None => {
@@ -345,6 +346,7 @@ impl PriceLadder {
     /// level (an inconsistent feed).
     #[inline]
     pub fn reduce(&mut self, price: u32, qty: u32, order_gone: bool) -> Option<bool> {
+        self.prefetch_level(price);
         let Some(slot) = self.slot_of(price) else {
             let top = self.far.reduce(price, qty, order_gone);
             self.far_levels = !self.far.is_empty();

@@ -154,9 +154,6 @@ impl VenueBook {
             self.stats.zero_share_orders += 1;
             return self.remove_order(reference).is_some_and(|(_, top)| top);
         }
-        // The level's cell loads while the order is stored and the side's
-        // header is read.
-        self.books[book as usize].side(side).prefetch_level(price);
         let mut top = false;
         if let Some(old) = self.orders.insert(
             reference,
@@ -181,9 +178,10 @@ impl VenueBook {
     #[inline]
     fn remove_order(&mut self, reference: u64) -> Option<(u32, bool)> {
         let order = self.orders.remove(reference)?;
-        let ladder = self.books[order.book as usize].side_mut(order.side);
-        ladder.prefetch_level(order.price);
-        let top = ladder.reduce(order.price, order.qty, true).unwrap_or(false);
+        let top = self.books[order.book as usize]
+            .side_mut(order.side)
+            .reduce(order.price, order.qty, true)
+            .unwrap_or(false);
         Some((order.book, top))
     }
 
@@ -195,9 +193,10 @@ impl VenueBook {
             self.stats.unknown_order_refs += 1;
             return None;
         };
-        let ladder = self.books[before.book as usize].side_mut(before.side);
-        ladder.prefetch_level(before.price);
-        let top = ladder.reduce(before.price, taken, gone).unwrap_or(false);
+        let top = self.books[before.book as usize]
+            .side_mut(before.side)
+            .reduce(before.price, taken, gone)
+            .unwrap_or(false);
         Some((before, taken, top))
     }
 
@@ -274,9 +273,10 @@ impl VenueBook {
             ItchMessage::OrderReplace(m) => {
                 match self.orders.remove(m.original_order_reference_number()) {
                     Some(o) => {
-                        let ladder = self.books[o.book as usize].side_mut(o.side);
-                        ladder.prefetch_level(o.price);
-                        let mut top = ladder.reduce(o.price, o.qty, true).unwrap_or(false);
+                        let mut top = self.books[o.book as usize]
+                            .side_mut(o.side)
+                            .reduce(o.price, o.qty, true)
+                            .unwrap_or(false);
                         top |= self.insert_order(
                             o.book,
                             m.new_order_reference_number(),
