@@ -222,15 +222,31 @@ fn the_kill_switch_cancels_every_resting_order_and_blocks_new_ones() {
     assert!(g.shutdown(Duration::from_secs(10)).unwrap());
 }
 
-/// The ClOrdIDs the venue executed: its first (not PossDup) reports.
+/// The ClOrdID of every execution the venue made, once each. A resent
+/// report (PossDup) carries its original's ExecID and, as OrigSendingTime,
+/// its SendingTime, so it names the same execution and counts once; a
+/// resend whose original is not in the log still counts (a venue killed
+/// after storing a report but before logging and sending it resends it
+/// when it comes back: it did execute the order).
 fn executed_cl_ord_ids(peer: &QuickFixPeer) -> Vec<String> {
+    let field = |m: &str, tag: &str| {
+        m.split('|')
+            .find_map(|f| f.strip_prefix(tag))
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut seen = std::collections::HashSet::new();
     peer.outgoing("8")
         .iter()
-        .filter(|m| !m.contains("|43=Y|"))
         .filter_map(|m| {
-            m.split('|')
-                .find_map(|f| f.strip_prefix("11="))
-                .map(str::to_string)
+            let sent_at = if m.contains("|43=Y|") {
+                field(m, "122=")
+            } else {
+                field(m, "52=")
+            };
+            let cl_ord_id = field(m, "11=");
+            seen.insert((cl_ord_id.clone(), field(m, "17="), sent_at))
+                .then_some(cl_ord_id)
         })
         .collect()
 }

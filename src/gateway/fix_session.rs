@@ -10,7 +10,10 @@
 //!   number lower than expected without PossDupFlag ends the session;
 //! - the peer's ResendRequest: messages from before this connection's
 //!   Logon are gap-filled (SequenceReset-GapFill, 4): stale orders are never
-//!   re-sent, and the order layer learns they were not delivered. Messages
+//!   re-sent, and the order layer learns they were not delivered (once
+//!   the peer has resent whatever we asked it for: a peer that executed an
+//!   order but crashed before persisting its receipt asks for the order
+//!   again, and its resent report must reach the order first). Messages
 //!   sent since the Logon are in the peer's hands or on their way; if it
 //!   asks for them anyway, application messages are resent as sent
 //!   (PossDupFlag=Y, OrigSendingTime) and session messages gap-filled, as
@@ -116,6 +119,11 @@ pub struct FixSession {
     test_request: Option<(u64, u64)>,
     /// The first seq of a gap we asked to be resent, until it is filled.
     resend_pending: Option<u64>,
+    /// Our messages gap-filled while our own resend request was out: their
+    /// `GapFilled` events wait until the peer's resend is in, so that a
+    /// report it resends reaches the order before the inference "not
+    /// delivered" does.
+    gap_fills_awaiting_resend: Vec<(u64, u64)>,
     pub stats: SessionStats,
 }
 
@@ -145,6 +153,7 @@ impl FixSession {
             sent: SentMessages::default(),
             test_request: None,
             resend_pending: None,
+            gap_fills_awaiting_resend: Vec::new(),
             stats: SessionStats::default(),
         })
     }
@@ -396,7 +405,7 @@ impl FixSession {
         if msg_type == b"4" && m.get_char(123) != Some(b'Y') {
             if let Some(new) = m.get_u64(36) {
                 self.store.set_next_target_seq(new);
-                self.resend_pending = None;
+                self.resend_filled();
             }
             return;
         }
@@ -415,6 +424,7 @@ impl FixSession {
                 self.request_resend(expected, now_ns);
             } else {
                 self.store.set_next_target_seq(seq + 1);
+                self.resend_filled();
             }
             return;
         }
@@ -449,7 +459,7 @@ impl FixSession {
         }
         self.store.set_next_target_seq(seq + 1);
         if self.resend_pending.is_some_and(|from| seq >= from) && !poss_dup {
-            self.resend_pending = None;
+            self.resend_filled();
         }
         match msg_type {
             b"0" => {
@@ -478,7 +488,7 @@ impl FixSession {
                 if let Some(new) = m.get_u64(36).filter(|&n| n > seq) {
                     self.store.set_next_target_seq(new);
                     if self.resend_pending.is_some_and(|from| new > from) {
-                        self.resend_pending = None;
+                        self.resend_filled();
                     }
                 }
             }
@@ -503,10 +513,14 @@ impl FixSession {
         }
         let stale_end = to.min(self.logon_seq.max(from));
         if from < stale_end {
-            self.events.push(SessionEvent::GapFilled {
-                from,
-                to: stale_end,
-            });
+            if self.resend_pending.is_some() || self.state == SessionState::LogonSent {
+                self.gap_fills_awaiting_resend.push((from, stale_end));
+            } else {
+                self.events.push(SessionEvent::GapFilled {
+                    from,
+                    to: stale_end,
+                });
+            }
         }
         let mut gap_start = from;
         let mut seq = stale_end;
@@ -542,6 +556,15 @@ impl FixSession {
             .field_u64(36, to);
         self.queue(now_ns);
         self.stats.gap_fills_sent += 1;
+    }
+
+    /// What we asked the peer to resend is in (or nothing was missing):
+    /// the gap fills that waited for it are reported now.
+    fn resend_filled(&mut self) {
+        self.resend_pending = None;
+        for (from, to) in self.gap_fills_awaiting_resend.drain(..) {
+            self.events.push(SessionEvent::GapFilled { from, to });
+        }
     }
 
     fn request_resend(&mut self, from: u64, now_ns: u64) {
@@ -744,6 +767,50 @@ mod tests {
             s.take_events().collect::<Vec<_>>(),
             [SessionEvent::GapFilled { from: 2, to: 5 }]
         );
+    }
+
+    /// A QuickFIX acceptor SIGKILLed between sending its report for our
+    /// order and persisting the order's receipt comes back asking for the
+    /// order again, with the report among what it must resend us. The
+    /// report reaches the order layer before the "not delivered" inference.
+    #[test]
+    fn a_gap_fill_of_stale_orders_is_reported_only_after_the_peers_resend_is_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = logged_on(dir.path());
+        s.send_app(b"D", 3, |_| {}).unwrap(); // 2: executed, receipt not persisted
+        s.on_disconnected(); // its report, the peer's 2, never arrived
+        s.on_connected(5); // our Logon 3
+        sent(&mut s);
+        let mut order: Vec<String> = Vec::new();
+        let deliver = |s: &mut FixSession, bytes: &[u8], order: &mut Vec<String>| {
+            s.on_bytes(bytes, 6, &mut |_, m| {
+                order.push(format!("report {}", m.sequence_number().unwrap()))
+            });
+            for e in s.take_events() {
+                order.push(format!("{e:?}"));
+            }
+        };
+        // Its Logon (3) shows the gap; its ResendRequest (4) asks for our 2.
+        deliver(&mut s, &peer(3, "A|98=0|108=30|"), &mut order);
+        deliver(&mut s, &peer(4, "2|7=2|16=0|"), &mut order);
+        let out = sent(&mut s);
+        assert!(
+            out.iter()
+                .any(|m| m.contains("35=4|") && m.contains("34=2|") && m.contains("36=5|")),
+            "the stale order is gap-filled at once: {out:?}"
+        );
+        deliver(&mut s, &peer(2, "8|43=Y|11=1|39=2|"), &mut order);
+        deliver(&mut s, &peer(3, "4|43=Y|123=Y|36=5|"), &mut order);
+        assert_eq!(
+            order,
+            [
+                "LoggedOn",
+                "ResendRequested { from: 2 }",
+                "report 2",
+                "GapFilled { from: 2, to: 3 }"
+            ]
+        );
+        assert_eq!(s.next_target_seq(), 5);
     }
 
     #[test]

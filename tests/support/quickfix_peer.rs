@@ -36,12 +36,24 @@ fn build_peers() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
+/// A port free now and never handed to another peer of this test process:
+/// a crashed peer's port stays its own while it is down, so a peer that
+/// another test starts meanwhile cannot take it over (and receive the
+/// first one's reconnecting client).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            return port;
+        }
+    }
 }
 
 impl QuickFixPeer {
@@ -95,6 +107,18 @@ impl QuickFixPeer {
         self.child = Some(child);
         let end = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(self.addr()).is_err() {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "{} exited ({status}) before listening on {}: {}",
+                    self.name,
+                    self.port,
+                    self.screen_log()
+                );
+            }
             assert!(
                 Instant::now() < end,
                 "{} did not listen on {}: {}",
