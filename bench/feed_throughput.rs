@@ -19,7 +19,9 @@
 //! It reports each round's ratios and their medians (the machine is noisy:
 //! ratios measured in the same round are what count).
 //!
-//! `cargo bench --bench feed_throughput -- [--messages N] [--symbols S] [--rounds R]`
+//! `cargo bench --bench feed_throughput -- [--messages N] [--symbols S] [--rounds R] [--live-orders L]`
+//! (the generator keeps L orders live, 100 per symbol unless given: more
+//! per symbol makes deeper books)
 //! `cargo bench --bench feed_throughput -- --memory [--messages 50000000] [--symbols 10000]`
 //! runs the peak-memory measurement in a fresh process.
 
@@ -39,6 +41,8 @@ use std::time::Instant;
 struct Args {
     messages: u64,
     symbols: u16,
+    /// Orders the generator keeps live.
+    live_orders: usize,
     rounds: usize,
     memory: bool,
     smoke: bool,
@@ -55,6 +59,7 @@ fn args() -> Args {
     // `cargo test` runs bench targets without `--bench`: a quick smoke run.
     let smoke = !argv.iter().any(|a| a == "--bench");
     let memory = argv.iter().any(|a| a == "--memory");
+    let symbols = value("--symbols").map_or(if memory { 10_000 } else { 1_000 }, |v: u64| v as u16);
     Args {
         messages: value("--messages").unwrap_or(if smoke {
             200_000
@@ -63,7 +68,8 @@ fn args() -> Args {
         } else {
             20_000_000
         }),
-        symbols: value("--symbols").map_or(if memory { 10_000 } else { 1_000 }, |v: u64| v as u16),
+        symbols,
+        live_orders: value("--live-orders").map_or(usize::from(symbols) * 100, |v: u64| v as usize),
         rounds: value("--rounds").map_or(if smoke { 1 } else { 5 }, |v: u64| v as usize),
         memory,
         smoke,
@@ -76,24 +82,30 @@ fn data_dir() -> PathBuf {
     dir
 }
 
-fn generator(symbols: u16) -> MarketGenerator {
+fn generator(symbols: u16, live_orders: usize) -> MarketGenerator {
     MarketGenerator::new(GeneratorConfig {
         symbols,
         seed: 20,
-        target_live_orders: usize::from(symbols) * 100,
+        target_live_orders: live_orders,
         include_all_types: false,
     })
 }
 
 /// Writes (once) the flat file and the pcap of the same messages.
-fn ensure_data(messages: u64, symbols: u16) -> (PathBuf, PathBuf) {
-    let flat = data_dir().join(format!("itch-{messages}-{symbols}.bin"));
-    let pcap = data_dir().join(format!("itch-{messages}-{symbols}.pcap"));
+fn ensure_data(messages: u64, symbols: u16, live_orders: usize) -> (PathBuf, PathBuf) {
+    // The default (100 live orders per symbol) keeps its old file names.
+    let name = if live_orders == usize::from(symbols) * 100 {
+        format!("itch-{messages}-{symbols}")
+    } else {
+        format!("itch-{messages}-{symbols}-{live_orders}")
+    };
+    let flat = data_dir().join(format!("{name}.bin"));
+    let pcap = data_dir().join(format!("{name}.pcap"));
     if flat.exists() && pcap.exists() {
         return (flat, pcap);
     }
     let started = Instant::now();
-    let mut g = generator(symbols);
+    let mut g = generator(symbols, live_orders);
     let mut out = std::io::BufWriter::with_capacity(
         1 << 22,
         std::fs::File::create(&flat).expect("flat file"),
@@ -155,7 +167,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn throughput(a: &Args) {
-    let (flat, pcap) = ensure_data(a.messages, a.symbols);
+    let (flat, pcap) = ensure_data(a.messages, a.symbols, a.live_orders);
     let file = std::fs::File::open(&flat).unwrap();
     // SAFETY: the bench's own data file, not modified while mapped.
     let map = unsafe { memmap2::Mmap::map(&file) }.unwrap();
@@ -174,9 +186,10 @@ fn throughput(a: &Args) {
         frames
     };
     println!(
-        "feed_throughput: {} messages, {} symbols, {} frames, {} rounds (ns per message; ratios per round)",
+        "feed_throughput: {} messages, {} symbols, {} live orders, {} frames, {} rounds (ns per message; ratios per round)",
         a.messages,
         a.symbols,
+        a.live_orders,
         frames.len(),
         a.rounds
     );
@@ -314,7 +327,7 @@ fn memory(a: &Args, flat: &Path) {
 fn main() {
     let a = args();
     if a.memory {
-        let (flat, _) = ensure_data(a.messages, a.symbols);
+        let (flat, _) = ensure_data(a.messages, a.symbols, a.live_orders);
         if std::env::var_os("BREAKWATER_MEMORY_CHILD").is_some() {
             memory(&a, &flat);
             return;

@@ -14,8 +14,12 @@
 //!
 //! Prices outside the window (far from the market) or off the tick grid
 //! live in a sorted [`PriceLevels`] beside it; those are rare. When a new
-//! best price falls outside the window, or too many levels pile up outside
-//! it, the window is re-centred on the best price (a rebuild: rare, O(levels)).
+//! best price falls outside the window, the window is re-centred on it (a
+//! rebuild, O(levels)). When levels pile up outside the window it is
+//! re-centred on the best price, and the next such re-centre waits until
+//! the far levels have doubled: a book deeper than the window keeps many
+//! far levels whatever the window does, and re-centring it on every far
+//! order would cost O(levels) per message.
 //!
 //! The tick is $0.01 (100 in Price(4)) for a side whose first price is at
 //! least $1.00, else $0.0001, following the sub-penny rule.
@@ -24,7 +28,8 @@ use super::price_levels::{Level, PriceLevels};
 
 pub const SLOTS: usize = 256;
 const WORDS: usize = SLOTS / 64;
-/// Levels outside the window that trigger a re-centre.
+/// Levels outside the window that trigger a re-centre (at least; see
+/// `far_limit`).
 const MAX_FAR_LEVELS: usize = 32;
 
 /// One level: 8 bytes, so a cache line holds eight adjacent price levels.
@@ -65,6 +70,11 @@ pub struct PriceLadder {
     best_cell: Cell,
     occupied: [u64; WORDS],
     far: PriceLevels,
+    /// Far levels that trigger a re-centre: twice as many as the last
+    /// re-centre left, and at least [`MAX_FAR_LEVELS`].
+    far_limit: u32,
+    /// Window re-centres so far.
+    recentres: u32,
     /// The level at price `p` in the window is `cells[(p / tick) % SLOTS]`.
     cells: [Cell; SLOTS],
 }
@@ -94,6 +104,8 @@ impl PriceLadder {
             } else {
                 PriceLevels::asks()
             },
+            far_limit: MAX_FAR_LEVELS as u32,
+            recentres: 0,
             cells: [Cell::default(); SLOTS],
         }
     }
@@ -213,6 +225,13 @@ impl PriceLadder {
         }
         self.far_levels = !self.far.is_empty();
         self.refresh_best();
+        self.far_limit = (2 * self.far.len()).clamp(MAX_FAR_LEVELS, u32::MAX as usize) as u32;
+        self.recentres += 1;
+    }
+
+    /// How many times the window has been re-centred.
+    pub fn recentres(&self) -> u32 {
+        self.recentres
     }
 
     /// Puts a whole level where it belongs (window or far).
@@ -314,9 +333,15 @@ impl PriceLadder {
         let slot = match self.slot_of(price) {
             Some(s) => s,
             None => {
-                let becomes_best = self.best().is_none_or(|b| self.better(price, b.price));
-                if becomes_best || self.far.len() >= MAX_FAR_LEVELS {
-                    self.recentre(price);
+                match self.best() {
+                    Some(b) if !self.better(price, b.price) => {
+                        if self.far.len() >= self.far_limit as usize {
+                            // The market may have moved away from where
+                            // the window was centred.
+                            self.recentre(b.price);
+                        }
+                    }
+                    _ => self.recentre(price),
                 }
                 match self.slot_of(price) {
                     Some(s) => s,
@@ -460,6 +485,39 @@ mod tests {
         assert_eq!(a.len(), 500);
         let prices: Vec<u32> = a.depth().map(|l| l.price).collect();
         assert!(prices.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// A book 2,000 ticks deep always has levels outside the 256-tick
+    /// window: orders coming and going far from the market must not rebuild
+    /// the window each time.
+    #[test]
+    fn a_book_deeper_than_the_window_is_not_re_centred_on_every_far_order() {
+        let mut ladder = PriceLadder::bids();
+        let mut sorted = PriceLevels::bids();
+        let best = 2_000_000;
+        for t in 0..2_000u32 {
+            ladder.add(best - t * 100, 100);
+            sorted.add(best - t * 100, 100);
+        }
+        let settled = ladder.recentres();
+        let mut x = 12_345u32;
+        for _ in 0..10_000 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let price = best - (300 + (x >> 8) % 1_700) * 100;
+            ladder.add(price, 10);
+            sorted.add(price, 10);
+            ladder.reduce(price, 10, true);
+            sorted.reduce(price, 10, true);
+        }
+        assert!(
+            ladder.recentres() - settled <= 1,
+            "{} re-centres for 10,000 far orders",
+            ladder.recentres() - settled
+        );
+        assert_eq!(ladder.best().unwrap().price, best);
+        let a: Vec<Level> = ladder.depth().collect();
+        let b: Vec<Level> = sorted.depth().copied().collect();
+        assert_eq!(a, b);
     }
 
     #[test]
