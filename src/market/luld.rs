@@ -65,19 +65,34 @@ pub fn bands(reference: u32, tier: u8, doubled: bool) -> (u32, u32) {
 
 const BUCKETS: usize = 60;
 
+/// The trades of one bucket interval: 16 bytes, so a trade updates one
+/// cache line (sum, count and epoch side by side), not three.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(16))]
+struct Bucket {
+    /// Sum of the trade prices (Price(4)).
+    sum: u64,
+    /// Trades; 0 marks a bucket with nothing in it.
+    count: u32,
+    /// Which interval (`now_ns / bucket_ns`) the bucket holds, modulo 2^32:
+    /// compared by wrapping difference, so ambiguous only for buckets 2^32
+    /// intervals (680 years of 5-second buckets) apart.
+    epoch: u32,
+}
+
 /// One symbol's LULD state: a five-minute mean of trade prices kept in 60
 /// five-second buckets (the window edge is exact to 5 s), and the current
-/// reference price and bands.
+/// reference price and bands. The fields every trade reads come first
+/// (`repr(C)`), in the line before the buckets.
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct LuldState {
-    pub tier: u8,
+    next_recompute_ns: u64,
     pub reference: u32,
     pub lower: u32,
     pub upper: u32,
-    bucket_sum: [u64; BUCKETS],
-    bucket_count: [u32; BUCKETS],
-    bucket_epoch: [u64; BUCKETS],
-    next_recompute_ns: u64,
+    pub tier: u8,
+    buckets: [Bucket; BUCKETS],
 }
 
 impl LuldState {
@@ -88,9 +103,7 @@ impl LuldState {
             reference: 0,
             lower: 0,
             upper: 0,
-            bucket_sum: [0; BUCKETS],
-            bucket_count: [0; BUCKETS],
-            bucket_epoch: [u64::MAX; BUCKETS],
+            buckets: [Bucket::default(); BUCKETS],
             next_recompute_ns: 0,
         };
         if prior_close > 0 {
@@ -109,13 +122,13 @@ impl LuldState {
     /// The mean trade price over the window ending at `now_ns`.
     pub fn window_mean(&self, now_ns: u64, params: &LuldParams) -> Option<u32> {
         let bucket_ns = params.window_ns / BUCKETS as u64;
-        let now_epoch = now_ns / bucket_ns;
+        let now_epoch = (now_ns / bucket_ns) as u32;
         let (mut sum, mut count) = (0u64, 0u64);
-        for i in 0..BUCKETS {
-            let e = self.bucket_epoch[i];
-            if e != u64::MAX && e + (BUCKETS as u64) > now_epoch && e <= now_epoch {
-                sum += self.bucket_sum[i];
-                count += u64::from(self.bucket_count[i]);
+        for b in &self.buckets {
+            // Age in intervals; a bucket from the future wraps to a huge age.
+            if b.count != 0 && now_epoch.wrapping_sub(b.epoch) < BUCKETS as u32 {
+                sum += b.sum;
+                count += u64::from(b.count);
             }
         }
         (count > 0).then(|| (sum / count) as u32)
@@ -125,14 +138,16 @@ impl LuldState {
     pub fn on_trade(&mut self, price: u32, now_ns: u64, params: &LuldParams) -> bool {
         let bucket_ns = params.window_ns / BUCKETS as u64;
         let epoch = now_ns / bucket_ns;
-        let i = (epoch % BUCKETS as u64) as usize;
-        if self.bucket_epoch[i] != epoch {
-            self.bucket_epoch[i] = epoch;
-            self.bucket_sum[i] = 0;
-            self.bucket_count[i] = 0;
+        let b = &mut self.buckets[(epoch % BUCKETS as u64) as usize];
+        if b.epoch != epoch as u32 || b.count == 0 {
+            *b = Bucket {
+                sum: 0,
+                count: 0,
+                epoch: epoch as u32,
+            };
         }
-        self.bucket_sum[i] += u64::from(price);
-        self.bucket_count[i] += 1;
+        b.sum += u64::from(price);
+        b.count += 1;
         let doubled = now_ns >= params.doubling_from_ns && now_ns < params.close_ns;
         if self.reference == 0 {
             // No prior close: the first trade opens the reference.
@@ -164,6 +179,12 @@ impl LuldState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trade_updates_one_sixteen_byte_bucket_behind_a_one_line_header() {
+        assert_eq!(std::mem::size_of::<Bucket>(), 16);
+        assert!(std::mem::offset_of!(LuldState, buckets) <= 64);
+    }
 
     #[test]
     fn band_percentages_follow_the_tier_and_price_table() {

@@ -61,13 +61,14 @@ pub struct SymbolMarket {
     pub last_trade_venue: u8,
     /// Shares traded, all venues.
     pub volume: u64,
-    /// Boxed: the trade statistics are touched on trades only, and keeping
-    /// them out of line keeps the quote fields of many symbols in cache.
-    pub luld: Box<LuldState>,
+    /// In line, not boxed: a trade's loads of these and of the fields above
+    /// then have addresses known from the symbol alone and their cache
+    /// misses overlap, instead of waiting for a pointer to arrive first.
+    pub luld: LuldState,
     /// The tier came from a stock directory message (not the default).
     pub tier_known: bool,
     pub collar: Option<AuctionCollar>,
-    pub volatility: Box<RealizedVolatility>,
+    pub volatility: RealizedVolatility,
     pub locked_events: u64,
     pub crossed_events: u64,
 }
@@ -82,10 +83,10 @@ impl SymbolMarket {
             last_trade: None,
             last_trade_venue: 0,
             volume: 0,
-            luld: Box::new(LuldState::new(default_tier, prior_close)),
+            luld: LuldState::new(default_tier, prior_close),
             tier_known: false,
             collar: None,
-            volatility: Box::default(),
+            volatility: RealizedVolatility::default(),
             locked_events: 0,
             crossed_events: 0,
         }

@@ -6,13 +6,16 @@
 const WINDOW: usize = 60;
 const SECOND_NS: u64 = 1_000_000_000;
 
+/// The fields every trade reads come first (`repr(C)`): a trade within the
+/// same second as the last touches that one line only.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct RealizedVolatility {
-    squared: [f64; WINDOW],
     sum: f64,
     last_second: u64,
-    last_price: u32,
     samples: u64,
+    last_price: u32,
+    squared: [f64; WINDOW],
 }
 
 impl Default for RealizedVolatility {
