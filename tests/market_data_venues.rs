@@ -180,3 +180,48 @@ fn a_venue_with_a_gap_is_stale_and_leaves_the_nbbo() {
         (1_900_000, "NASDAQ")
     );
 }
+
+/// The consolidated quote is recomputed only when a message changed a
+/// venue's best level; after every message of three interleaved venues it
+/// equals a recomputation from every venue's book (no change of a best
+/// level goes unreported).
+#[test]
+fn the_nbbo_equals_a_recomputation_from_every_venue_after_every_message() {
+    use breakwater::market::nbbo::Nbbo;
+    use breakwater::scenario::market_generator::{GeneratorConfig, MarketGenerator};
+    use breakwater::wire::itch::ItchMessage;
+
+    let mut venues: Vec<MarketGenerator> = (0..3)
+        .map(|seed| {
+            MarketGenerator::new(GeneratorConfig {
+                symbols: 8,
+                seed,
+                target_live_orders: 400,
+                include_all_types: false,
+            })
+        })
+        .collect();
+    let mut market = MarketData::new(config());
+    let mut msg = Vec::new();
+    let mut checked = 0;
+    for i in 0..60_000usize {
+        let v = i % 3;
+        msg.clear();
+        venues[v].next_message(&mut msg);
+        let update = market.on_message(v, &ItchMessage::parse(&msg).unwrap());
+        let Some(id) = update.symbol else { continue };
+        let s = market.symbol(id);
+        let name = std::str::from_utf8(&s.symbol).unwrap().trim_end();
+        let quotes = market.venues().iter().enumerate().filter_map(|(v, feed)| {
+            let book = feed.book.book_by_symbol(name)?;
+            Some((
+                v as u8,
+                book.best_bid().map(|l| (l.price, l.qty)),
+                book.best_ask().map(|l| (l.price, l.qty)),
+            ))
+        });
+        assert_eq!(s.nbbo, Nbbo::from_venues(quotes), "message {i}, {name}");
+        checked += 1;
+    }
+    assert!(checked > 50_000, "{checked} messages named a symbol");
+}

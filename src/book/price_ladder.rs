@@ -559,11 +559,17 @@ mod tests {
             for (add, tick, qty, gone, off_grid) in ops {
                 // One price in twenty is off the cent grid (a far level).
                 let price = 1_000_000 + tick * 100 + u32::from(off_grid == 0) * 37;
+                // A change of the best level is always reported (the
+                // consolidated quote is recomputed only then).
+                let before = ladder.best();
                 if add {
-                    ladder.add(price, qty);
+                    let top = ladder.add(price, qty);
                     sorted.add(price, qty);
+                    prop_assert!(top || ladder.best() == before);
                 } else {
-                    prop_assert_eq!(ladder.reduce(price, qty, gone).is_some(), sorted.reduce(price, qty, gone).is_some());
+                    let top = ladder.reduce(price, qty, gone);
+                    prop_assert_eq!(top.is_some(), sorted.reduce(price, qty, gone).is_some());
+                    prop_assert!(top == Some(true) || ladder.best() == before);
                 }
                 prop_assert_eq!(ladder.best(), sorted.best());
                 let a: Vec<Level> = ladder.depth().collect();
