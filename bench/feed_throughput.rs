@@ -11,6 +11,9 @@
 //!   which is how the appliance uses it);
 //! - `all fields`: the same, with every field of every message read through
 //!   the views (the work itchy does to fill its structs);
+//! - `venue books`: decode and apply to one venue's books only (order
+//!   store and price ladders; no NBBO, LULD or trade statistics), to show
+//!   how the next column's time divides;
 //! - `decode+books`: decode and apply to the market (per-symbol books, NBBO,
 //!   LULD, trade statistics);
 //! - `full path`: the pcap through our frame decoder (Ethernet, VLAN, IPv4,
@@ -25,7 +28,7 @@
 //! `cargo bench --bench feed_throughput -- --memory [--messages 50000000] [--symbols 10000]`
 //! runs the peak-memory measurement in a fresh process.
 
-use breakwater::book::venue_book::VenueBookSizing;
+use breakwater::book::venue_book::{VenueBook, VenueBookSizing};
 use breakwater::feed::capture_file::read_capture;
 use breakwater::feed::frame_decoder::FrameDecoder;
 use breakwater::market::market_data::{MarketData, MarketDataConfig};
@@ -194,11 +197,12 @@ fn throughput(a: &Args) {
         a.rounds
     );
     println!(
-        "{:>5} {:>7} {:>7} {:>11} {:>13} {:>10} {:>11} {:>18} {:>21}",
+        "{:>5} {:>7} {:>7} {:>11} {:>12} {:>13} {:>10} {:>11} {:>18} {:>21}",
         "round",
         "itchy",
         "views",
         "all fields",
+        "venue books",
         "decode+books",
         "full path",
         "itchy/views",
@@ -236,6 +240,15 @@ fn throughput(a: &Args) {
         let decode_ns = ns_per_msg(t, a.messages);
 
         let t = Instant::now();
+        let mut venue = VenueBook::with_sizing(VenueBookSizing::default());
+        for m in flat_messages(bytes) {
+            black_box(venue.apply(&ItchMessage::parse(m).expect("valid")));
+        }
+        let venue_ns = ns_per_msg(t, a.messages);
+        assert_eq!(venue.stats().unknown_order_refs, 0);
+        drop(venue);
+
+        let t = Instant::now();
         let mut md = market();
         for m in flat_messages(bytes) {
             black_box(md.on_message(0, &ItchMessage::parse(m).expect("valid")));
@@ -260,7 +273,7 @@ fn throughput(a: &Args) {
         r_decode.push(itchy_ns / decode_ns);
         r_books.push(books_ns / itchy_ns);
         println!(
-            "{round:>5} {itchy_ns:>7.1} {view_ns:>7.1} {decode_ns:>11.1} {books_ns:>13.1} {full_ns:>10.1} {:>11.2} {:>18.2} {:>21.2}",
+            "{round:>5} {itchy_ns:>7.1} {view_ns:>7.1} {decode_ns:>11.1} {venue_ns:>12.1} {books_ns:>13.1} {full_ns:>10.1} {:>11.2} {:>18.2} {:>21.2}",
             itchy_ns / view_ns,
             itchy_ns / decode_ns,
             books_ns / itchy_ns
