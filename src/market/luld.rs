@@ -139,7 +139,8 @@ impl LuldState {
         let bucket_ns = params.window_ns / BUCKETS as u64;
         let epoch = now_ns / bucket_ns;
         let b = &mut self.buckets[(epoch % BUCKETS as u64) as usize];
-        if b.epoch != epoch as u32 || b.count == 0 {
+        // An empty bucket has sum 0 and count 0 whatever its epoch.
+        if b.epoch != epoch as u32 {
             *b = Bucket {
                 sum: 0,
                 count: 0,
