@@ -2,7 +2,8 @@
 //! and deletes (valid or not) equals a plain reference model: a map of live
 //! orders, with each side's levels summed from it.
 
-use breakwater::book::venue_book::VenueBook;
+use breakwater::book::level_order_counts::LevelOrderCounts;
+use breakwater::book::venue_book::{VenueBook, VenueBookSizing};
 use breakwater::scenario::itch_encoder::{
     add_order, order_cancel, order_delete, order_executed, order_replace, Header,
 };
@@ -171,17 +172,21 @@ proptest! {
 
     #[test]
     fn book_equals_the_reference_model_after_any_sequence(ops in proptest::collection::vec(op(), 1..300)) {
-        let mut book = VenueBook::new(4);
+        // A 64-reference window holds every reference used here, and the
+        // order counts' pass over the store stays short.
+        let mut book = VenueBook::with_sizing(VenueBookSizing { window_refs: 64, long_lived_orders: 4 });
         let mut model = Model::default();
         // The symbol's book exists from the first add on.
-        book.apply(&ItchMessage::parse(&encode(&Op::Add { reference: 999, buy: true, price: 1, qty: 1 })).unwrap());
-        model.apply(&Op::Add { reference: 999, buy: true, price: 1, qty: 1 });
+        book.apply(&ItchMessage::parse(&encode(&Op::Add { reference: 50, buy: true, price: 1, qty: 1 })).unwrap());
+        model.apply(&Op::Add { reference: 50, buy: true, price: 1, qty: 1 });
         for op in &ops {
             book.apply(&ItchMessage::parse(&encode(op)).unwrap());
             model.apply(op);
-            let b = book.book_by_locate(7).unwrap();
-            let bids: Vec<(u32, u64, u32)> = b.bids.depth().map(|l| (l.price, l.qty, l.orders)).collect();
-            let asks: Vec<(u32, u64, u32)> = b.asks.depth().map(|l| (l.price, l.qty, l.orders)).collect();
+            let index = book.book_index_of_locate(7).unwrap();
+            let b = book.book(index).unwrap();
+            let counts = LevelOrderCounts::of(&book);
+            let bids: Vec<(u32, u64, u32)> = counts.depth(index, &b.bids).map(|l| (l.price, l.qty, l.orders)).collect();
+            let asks: Vec<(u32, u64, u32)> = counts.depth(index, &b.asks).map(|l| (l.price, l.qty, l.orders)).collect();
             prop_assert_eq!(bids, model.levels(true), "bids after {:?}", op);
             prop_assert_eq!(asks, model.levels(false), "asks after {:?}", op);
             prop_assert_eq!(book.live_orders(), model.orders.len());

@@ -143,6 +143,14 @@ impl OrderRefMap {
         Some(removed)
     }
 
+    /// Every order with its reference, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &RestingOrder)> {
+        self.slots
+            .iter()
+            .filter(|s| s.key != 0)
+            .map(|s| (s.key - 1, &s.order))
+    }
+
     fn grow(&mut self) {
         let old = std::mem::take(&mut self.slots);
         let n = old.len() * 2;
@@ -204,6 +212,11 @@ mod tests {
             for (k, v) in &model {
                 prop_assert_eq!(m.get(*k).map(|o| o.qty), Some(*v));
             }
+            let mut listed: Vec<(u64, u32)> = m.iter().map(|(r, o)| (r, o.qty)).collect();
+            listed.sort_unstable();
+            let mut want: Vec<(u64, u32)> = model.into_iter().collect();
+            want.sort_unstable();
+            prop_assert_eq!(listed, want);
         }
     }
 }

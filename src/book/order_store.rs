@@ -109,6 +109,17 @@ impl OrderStore {
         old
     }
 
+    /// Every live order with its reference, in no particular order (for
+    /// display: it reads the whole window).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &RestingOrder)> {
+        let window = (0..=self.mask).filter_map(|k| {
+            let r = self.base.wrapping_add(k);
+            let o = &self.window[self.slot(r)];
+            (o.qty != 0).then_some((r, o))
+        });
+        window.chain(self.overflow.iter())
+    }
+
     #[inline]
     pub fn get(&self, reference: u64) -> Option<&RestingOrder> {
         if self.in_window(reference) {
@@ -237,6 +248,11 @@ mod tests {
                 }
                 prop_assert_eq!(s.len(), model.len());
             }
+            let mut listed: Vec<(u64, u32)> = s.iter().map(|(r, o)| (r, o.qty)).collect();
+            listed.sort_unstable();
+            let mut want: Vec<(u64, u32)> = model.into_iter().collect();
+            want.sort_unstable();
+            prop_assert_eq!(listed, want);
         }
     }
 }

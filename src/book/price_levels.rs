@@ -2,12 +2,16 @@
 //! (bids ascending, asks descending). Activity clusters at the top of the
 //! book, so searches scan from the end; the vector keeps its capacity, so
 //! after warm-up nothing allocates.
+//!
+//! A level is its price and aggregate size; it is empty when its size is
+//! zero. How many orders rest at a level is not kept here: the books touch
+//! half the memory per level without it, and it is counted from the order
+//! store when a depth is shown ([`super::level_order_counts`]).
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Level {
     pub price: u32,
     pub qty: u64,
-    pub orders: u32,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -83,7 +87,6 @@ impl PriceLevels {
             Ok(i) => {
                 let l = &mut self.levels[i];
                 l.qty += u64::from(qty);
-                l.orders += 1;
                 i + 1 == n
             }
             Err(i) => {
@@ -92,7 +95,6 @@ impl PriceLevels {
                     Level {
                         price,
                         qty: u64::from(qty),
-                        orders: 1,
                     },
                 );
                 i == n
@@ -100,19 +102,15 @@ impl PriceLevels {
         }
     }
 
-    /// Removes `qty` at `price`; `order_gone` when the order left the book.
-    /// Returns whether the best level changed, or `None` if there is no such
-    /// level (an inconsistent feed).
+    /// Removes `qty` at `price`. Returns whether the best level changed, or
+    /// `None` if there is no such level (an inconsistent feed).
     #[inline]
-    pub fn reduce(&mut self, price: u32, qty: u32, order_gone: bool) -> Option<bool> {
+    pub fn reduce(&mut self, price: u32, qty: u32) -> Option<bool> {
         let i = self.position(price).ok()?;
         let top = i + 1 == self.levels.len();
         let l = &mut self.levels[i];
         l.qty = l.qty.saturating_sub(u64::from(qty));
-        if order_gone {
-            l.orders = l.orders.saturating_sub(1);
-        }
-        if l.orders == 0 || l.qty == 0 {
+        if l.qty == 0 {
             self.levels.remove(i);
         }
         Some(top)
@@ -124,7 +122,6 @@ impl PriceLevels {
             Ok(i) => {
                 let l = &mut self.levels[i];
                 l.qty += level.qty;
-                l.orders += level.orders;
             }
             Err(i) => self.levels.insert(i, level),
         }
@@ -180,22 +177,14 @@ mod tests {
             b.best(),
             Some(Level {
                 price: 100,
-                qty: 15,
-                orders: 2
+                qty: 15
             })
         );
-        assert_eq!(b.reduce(100, 10, true), Some(true));
-        assert_eq!(
-            b.best(),
-            Some(Level {
-                price: 100,
-                qty: 5,
-                orders: 1
-            })
-        );
-        assert_eq!(b.reduce(100, 5, true), Some(true));
+        assert_eq!(b.reduce(100, 10), Some(true));
+        assert_eq!(b.best(), Some(Level { price: 100, qty: 5 }));
+        assert_eq!(b.reduce(100, 5), Some(true));
         assert!(b.is_empty());
-        assert_eq!(b.reduce(100, 1, true), None);
+        assert_eq!(b.reduce(100, 1), None);
     }
 
     #[test]
@@ -205,8 +194,8 @@ mod tests {
         assert!(!b.add(99, 1), "a worse level");
         assert!(b.add(101, 1), "a better level");
         assert!(b.add(101, 1), "more size at the best");
-        assert_eq!(b.reduce(99, 1, true), Some(false));
-        assert_eq!(b.reduce(101, 2, true), Some(true));
+        assert_eq!(b.reduce(99, 1), Some(false));
+        assert_eq!(b.reduce(101, 2), Some(true));
     }
 
     #[test]

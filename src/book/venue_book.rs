@@ -118,6 +118,12 @@ impl VenueBook {
         self.orders.len()
     }
 
+    /// Every live order with its reference, in no particular order (reads
+    /// the whole order store: for display, not for the message path).
+    pub fn resting_orders(&self) -> impl Iterator<Item = (u64, &RestingOrder)> {
+        self.orders.iter()
+    }
+
     /// Live orders older than the direct-mapped window.
     pub fn long_lived_orders(&self) -> usize {
         self.orders.long_lived()
@@ -167,7 +173,7 @@ impl VenueBook {
             self.stats.duplicate_order_refs += 1;
             top |= self.books[old.book as usize]
                 .side_mut(old.side)
-                .reduce(old.price, old.qty, true)
+                .reduce(old.price, old.qty)
                 .unwrap_or(false);
         }
         top | self.books[book as usize].side_mut(side).add(price, qty)
@@ -180,7 +186,7 @@ impl VenueBook {
         let order = self.orders.remove(reference)?;
         let top = self.books[order.book as usize]
             .side_mut(order.side)
-            .reduce(order.price, order.qty, true)
+            .reduce(order.price, order.qty)
             .unwrap_or(false);
         Some((order.book, top))
     }
@@ -189,13 +195,13 @@ impl VenueBook {
     /// it was, the shares taken, and whether a best level changed.
     #[inline]
     fn reduce(&mut self, reference: u64, qty: u32) -> Option<(RestingOrder, u32, bool)> {
-        let Some((before, taken, gone)) = self.orders.reduce(reference, qty) else {
+        let Some((before, taken, _)) = self.orders.reduce(reference, qty) else {
             self.stats.unknown_order_refs += 1;
             return None;
         };
         let top = self.books[before.book as usize]
             .side_mut(before.side)
-            .reduce(before.price, taken, gone)
+            .reduce(before.price, taken)
             .unwrap_or(false);
         Some((before, taken, top))
     }
@@ -275,7 +281,7 @@ impl VenueBook {
                     Some(o) => {
                         let mut top = self.books[o.book as usize]
                             .side_mut(o.side)
-                            .reduce(o.price, o.qty, true)
+                            .reduce(o.price, o.qty)
                             .unwrap_or(false);
                         top |= self.insert_order(
                             o.book,

@@ -246,7 +246,8 @@ fn write_books(
             continue;
         }
         writeln!(out, "  {}", view.headline())?;
-        for (venue, book) in &view.venue_books {
+        for b in &view.venue_books {
+            let (venue, book) = (b.venue, b.book);
             let bids: Vec<String> = book
                 .bids
                 .depth()

@@ -12,6 +12,7 @@
 use super::luld::LuldParams;
 use super::market_state::{AuctionCollar, CircuitBreaker, SymbolMarket};
 use super::nbbo::{MarketCondition, Nbbo};
+use crate::book::level_order_counts::{DepthLevel, LevelOrderCounts};
 use crate::book::symbol_book::{SymbolBook, Trade};
 use crate::book::venue_book::{BookUpdate, VenueBook, VenueBookSizing};
 use crate::feed::frame_decoder::SessionEvent;
@@ -19,6 +20,7 @@ use crate::ipc::ring_messages::{symbol_bytes, symbol_str};
 use crate::wire::itch::ItchMessage;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub const MAX_VENUES: usize = 8;
 const NO_BOOK: u32 = u32::MAX;
@@ -556,14 +558,26 @@ impl MarketData {
     }
 
     /// Every symbol with its books, sorted by name (for `decode --books`).
+    /// Counts the orders at every level of every venue (one pass over each
+    /// venue's order store).
     pub fn symbol_views(&self) -> Vec<SymbolView<'_>> {
+        let order_counts: Vec<Rc<LevelOrderCounts>> = self
+            .venues
+            .iter()
+            .map(|v| Rc::new(LevelOrderCounts::of(&v.book)))
+            .collect();
         let mut views: Vec<SymbolView> = (0..self.symbols.len() as u32)
             .map(|id| SymbolView {
                 market: &self.symbols[id as usize],
                 venue_books: (0..self.venues.len())
                     .filter_map(|v| {
-                        self.venue_book(id, v)
-                            .map(|b| (self.venues[v].name.as_str(), b))
+                        let index = self.venue_books[id as usize][v];
+                        self.venue_book(id, v).map(|book| VenueSymbolBook {
+                            venue: self.venues[v].name.as_str(),
+                            book,
+                            index,
+                            order_counts: Rc::clone(&order_counts[v]),
+                        })
                     })
                     .collect(),
                 venue_names: self.venues.iter().map(|v| v.name.as_str()).collect(),
@@ -577,8 +591,29 @@ impl MarketData {
 /// One symbol for display.
 pub struct SymbolView<'a> {
     pub market: &'a SymbolMarket,
-    pub venue_books: Vec<(&'a str, &'a SymbolBook)>,
+    pub venue_books: Vec<VenueSymbolBook<'a>>,
     venue_names: Vec<&'a str>,
+}
+
+/// The symbol's book on one venue, for display.
+pub struct VenueSymbolBook<'a> {
+    pub venue: &'a str,
+    pub book: &'a SymbolBook,
+    /// The book's index in its venue.
+    index: u32,
+    order_counts: Rc<LevelOrderCounts>,
+}
+
+impl VenueSymbolBook<'_> {
+    /// One side's levels from the best outward, with their order counts.
+    pub fn depth(&self, bids: bool) -> impl Iterator<Item = DepthLevel> + '_ {
+        let side = if bids {
+            &self.book.bids
+        } else {
+            &self.book.asks
+        };
+        self.order_counts.depth(self.index, side)
+    }
 }
 
 fn px(p: u32) -> String {
@@ -630,18 +665,16 @@ impl SymbolView<'_> {
 
     pub fn to_json(&self, depth: usize) -> Value {
         let m = self.market;
-        let levels =
-            |it: &mut dyn Iterator<Item = crate::book::price_levels::Level>| -> Vec<Value> {
-                it.take(depth)
-                    .map(|l| json!({"price": l.price, "qty": l.qty, "orders": l.orders}))
-                    .collect()
-            };
+        let levels = |b: &VenueSymbolBook, bids: bool| -> Vec<Value> {
+            b.depth(bids)
+                .take(depth)
+                .map(|l| json!({"price": l.price, "qty": l.qty, "orders": l.orders}))
+                .collect()
+        };
         let books: Vec<Value> = self
             .venue_books
             .iter()
-            .map(|(venue, b)| {
-                json!({"venue": venue, "bids": levels(&mut b.bids.depth()), "asks": levels(&mut b.asks.depth())})
-            })
+            .map(|b| json!({"venue": b.venue, "bids": levels(b, true), "asks": levels(b, false)}))
             .collect();
         json!({
             "symbol": symbol_str(&m.symbol),
