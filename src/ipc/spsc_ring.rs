@@ -679,11 +679,41 @@ impl RingConsumer {
 
     /// Reads the next record as a `T` (for rings that carry one message
     /// type); a record of another kind or size is an error.
-    #[inline]
+    ///
+    /// What a consumer does most is inline: the read of a record the cached
+    /// head already shows, and the look at the head when it shows none (the
+    /// poll of a consumer waiting on an empty ring, and its wake-up when a
+    /// record arrives). The rest (padding, garbled records, another kind) is
+    /// out of line.
+    #[inline(always)]
     pub fn read_message<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
         if let Some(message) = self.read_expected::<T>() {
             return Ok(Some(message));
         }
+        if self.tail == self.head_cache {
+            let head = self.ring.atomic64(OFF_HEAD).load(Ordering::Acquire);
+            if head == self.tail {
+                return Ok(None);
+            }
+            // A head that passes the general path's checks is cached, and a
+            // record that has just arrived is read by the fast path; any
+            // other head is left to the general path, which reports it.
+            if head.wrapping_sub(self.tail) <= self.ring.capacity as u64
+                && (head | self.tail) & 7 == 0
+            {
+                self.head_cache = head;
+                if let Some(message) = self.read_expected::<T>() {
+                    return Ok(Some(message));
+                }
+            }
+        }
+        self.read_message_general()
+    }
+
+    /// [`RingConsumer::read_message`] with every check: padding, kind and
+    /// size, a head or record out of range.
+    #[inline(never)]
+    fn read_message_general<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
         let Some((kind, len, src)) = self.next_record()? else {
             return Ok(None);
         };
