@@ -129,10 +129,10 @@ impl OrderStore {
         self.overflow.get(reference)
     }
 
-    /// Takes `qty` off a live order; returns the order as it was and whether
-    /// it left the book (all its shares gone).
+    /// Takes `qty` off a live order (it leaves the store when no shares are
+    /// left); returns the order as it was and the shares taken.
     #[inline]
-    pub fn reduce(&mut self, reference: u64, qty: u32) -> Option<(RestingOrder, u32, bool)> {
+    pub fn reduce(&mut self, reference: u64, qty: u32) -> Option<(RestingOrder, u32)> {
         if self.in_window(reference) {
             let i = self.slot(reference);
             let o = &mut self.window[i];
@@ -142,22 +142,20 @@ impl OrderStore {
             let before = *o;
             let taken = qty.min(o.qty);
             o.qty -= taken;
-            let gone = o.qty == 0;
-            if gone {
+            if o.qty == 0 {
                 self.len -= 1;
             }
-            return Some((before, taken, gone));
+            return Some((before, taken));
         }
         let o = self.overflow.get_mut(reference)?;
         let before = *o;
         let taken = qty.min(o.qty);
         o.qty -= taken;
-        let gone = o.qty == 0;
-        if gone {
+        if o.qty == 0 {
             self.overflow.remove(reference);
             self.len -= 1;
         }
-        Some((before, taken, gone))
+        Some((before, taken))
     }
 
     #[inline]
@@ -206,10 +204,8 @@ mod tests {
             "order 1 outlived the window"
         );
         assert_eq!(s.long_lived(), 1);
-        assert_eq!(
-            s.reduce(1, 2).map(|(_, taken, gone)| (taken, gone)),
-            Some((2, false))
-        );
+        assert_eq!(s.reduce(1, 2).map(|(_, taken)| taken), Some(2));
+        assert_eq!(s.get(1).map(|o| o.qty), Some(3), "order 1 is still live");
         assert_eq!(s.remove(1).map(|o| o.qty), Some(3));
         assert!(s.is_empty());
     }
@@ -234,7 +230,7 @@ mod tests {
                     0 => { prop_assert_eq!(s.insert(r, order(q)).map(|o| o.qty), model.insert(r, q)); }
                     1 => { prop_assert_eq!(s.remove(r).map(|o| o.qty), model.remove(&r)); }
                     2 => {
-                        let got = s.reduce(r, q).map(|(b, taken, gone)| (b.qty, taken, gone));
+                        let got = s.reduce(r, q).map(|(b, taken)| (b.qty, taken, s.get(r).is_none()));
                         let want = model.get(&r).copied().map(|have| {
                             let taken = q.min(have);
                             (have, taken, have == taken)

@@ -195,7 +195,7 @@ impl VenueBook {
     /// it was, the shares taken, and whether a best level changed.
     #[inline]
     fn reduce(&mut self, reference: u64, qty: u32) -> Option<(RestingOrder, u32, bool)> {
-        let Some((before, taken, _)) = self.orders.reduce(reference, qty) else {
+        let Some((before, taken)) = self.orders.reduce(reference, qty) else {
             self.stats.unknown_order_refs += 1;
             return None;
         };

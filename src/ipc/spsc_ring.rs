@@ -603,6 +603,13 @@ impl RingConsumer {
         }
     }
 
+    /// True when `head` can follow the tail: at most a ring's capacity
+    /// ahead, and both 8-byte aligned. Only such a head is cached.
+    #[inline(always)]
+    fn head_in_range(&self, head: u64) -> bool {
+        head.wrapping_sub(self.tail) <= self.ring.capacity as u64 && (head | self.tail) & 7 == 0
+    }
+
     /// Finds the next record (skipping padding), checks that it lies inside
     /// the ring and the published head, and steps past it without releasing
     /// its space: its kind, payload length and where the payload starts.
@@ -617,7 +624,7 @@ impl RingConsumer {
                 }
                 // Only a validated head is cached: the typed fast path
                 // trusts the cache.
-                if head.wrapping_sub(self.tail) > capacity || (head | self.tail) & 7 != 0 {
+                if !self.head_in_range(head) {
                     return Err(self.corrupt("head or tail is out of range"));
                 }
                 self.head_cache = head;
@@ -698,9 +705,7 @@ impl RingConsumer {
             // A head that passes the general path's checks is cached, and a
             // record that has just arrived is read by the fast path; any
             // other head is left to the general path, which reports it.
-            if head.wrapping_sub(self.tail) <= self.ring.capacity as u64
-                && (head | self.tail) & 7 == 0
-            {
+            if self.head_in_range(head) {
                 self.head_cache = head;
                 if let Some(message) = self.read_expected::<T>() {
                     return Ok(Some(message));
