@@ -81,9 +81,20 @@ fn benches(c: &mut Criterion) {
                 })
             },
             |mut market| {
-                for bytes in flat_messages(&buf) {
-                    let m = ItchMessage::parse(bytes).expect("valid");
-                    market.on_message(0, &m);
+                // In runs of 32, as a feed handler takes a packet's
+                // messages: each run is prefetched, then applied.
+                let mut messages =
+                    flat_messages(&buf).map(|m| ItchMessage::parse(m).expect("valid"));
+                let mut run = Vec::with_capacity(32);
+                loop {
+                    run.clear();
+                    run.extend(messages.by_ref().take(32));
+                    if run.is_empty() {
+                        break;
+                    }
+                    market.on_messages(0, &run, |_, update| {
+                        black_box(update);
+                    });
                 }
                 market
             },

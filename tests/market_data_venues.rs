@@ -225,3 +225,97 @@ fn the_nbbo_equals_a_recomputation_from_every_venue_after_every_message() {
     }
     assert!(checked > 50_000, "{checked} messages named a symbol");
 }
+
+/// Three venues' generated feeds: every symbol's state, as JSON with ten
+/// levels a side, and the order counts.
+fn market_summary(market: &MarketData) -> Vec<String> {
+    let mut out: Vec<String> = market
+        .symbol_views()
+        .iter()
+        .map(|v| v.to_json(10).to_string())
+        .collect();
+    out.push(format!(
+        "live {} unknown {}",
+        market.live_orders(),
+        market.unknown_order_refs()
+    ));
+    out
+}
+
+/// The decoder announces a packet's messages before delivering them and
+/// the market prefetches their order slots and levels; that must change
+/// nothing. Three venues' generated feeds in MoldUDP64 packets, decoded
+/// once through the prefetching sink and once message by message, give
+/// the same books, quotes and market state; and `on_messages` over runs of
+/// messages gives every message the update `on_message` gives it.
+#[test]
+fn prefetching_a_packet_ahead_changes_no_book_or_update() {
+    use breakwater::scenario::market_generator::{GeneratorConfig, MarketGenerator};
+    use breakwater::wire::itch::ItchMessage;
+
+    let sessions = [*b"NASDAQ0001", *b"BX00000001", *b"PSX0000001"];
+    let mut generators: Vec<MarketGenerator> = (0..3)
+        .map(|seed| {
+            MarketGenerator::new(GeneratorConfig {
+                symbols: 40,
+                seed: 7 + seed,
+                target_live_orders: 4_000,
+                include_all_types: true,
+            })
+        })
+        .collect();
+    let mut builders: Vec<MoldFrameBuilder> = sessions.iter().map(venue).collect();
+    let mut frames = Vec::new();
+    let mut flat: Vec<(usize, Vec<u8>)> = Vec::new();
+    for i in 0..90_000usize {
+        let v = i % 3;
+        let mut msg = Vec::new();
+        generators[v].next_message(&mut msg);
+        frames.extend(builders[v].push(&msg));
+        flat.push((v, msg));
+    }
+    frames.extend(builders.iter_mut().filter_map(MoldFrameBuilder::flush));
+    assert!(
+        frames.len() * 20 < flat.len(),
+        "packets of many messages: {} frames",
+        frames.len()
+    );
+
+    let mut prefetched = MarketData::new(config());
+    let mut decoder = FrameDecoder::new();
+    for f in &frames {
+        decoder.decode_frame_to(f, &mut prefetched);
+    }
+    let mut one_by_one = MarketData::new(config());
+    let mut decoder = FrameDecoder::new();
+    for f in &frames {
+        decoder.decode_frame(f, |o, m| {
+            one_by_one.on_message(o.session_index, m);
+        });
+    }
+    assert_eq!(decoder.stats().messages(), 90_000);
+    assert!(one_by_one.live_orders() > 1_000);
+    assert_eq!(market_summary(&prefetched), market_summary(&one_by_one));
+
+    // Runs of 32 messages of one venue through on_messages, against
+    // on_message, update by update.
+    let mut runs = MarketData::new(config());
+    let mut single = MarketData::new(config());
+    let mut compared = 0;
+    for v in 0..3 {
+        let messages: Vec<ItchMessage<'_>> = flat
+            .iter()
+            .filter(|(venue, _)| *venue == v)
+            .map(|(_, m)| ItchMessage::parse(m).unwrap())
+            .collect();
+        for run in messages.chunks(32) {
+            let mut got = Vec::new();
+            runs.on_messages(v, run, |_, update| got.push(update));
+            let want: Vec<_> = run.iter().map(|m| single.on_message(v, m)).collect();
+            assert_eq!(got, want);
+            compared += got.len();
+        }
+    }
+    assert_eq!(compared, 90_000);
+    assert_eq!(market_summary(&runs), market_summary(&single));
+}

@@ -2,6 +2,7 @@
 //! side, per-symbol books with BBO, depth and last trade, and the per-venue
 //! book that applies ITCH messages.
 
+pub mod cache_prefetch;
 pub mod level_order_counts;
 pub mod order_ref_map;
 pub mod order_store;

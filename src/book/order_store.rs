@@ -12,6 +12,7 @@
 //! most once, so sliding costs O(1) per reference, amortised. After warm-up
 //! nothing allocates unless the long-lived set grows.
 
+use super::cache_prefetch::prefetch_line;
 use super::order_ref_map::{OrderRefMap, RestingOrder};
 
 pub struct OrderStore {
@@ -118,6 +119,17 @@ impl OrderStore {
             (o.qty != 0).then_some((r, o))
         });
         window.chain(self.overflow.iter())
+    }
+
+    /// Starts loading where `reference` lives: its window slot, or where
+    /// its lookup in the long-lived map begins. A hint; nothing changes.
+    #[inline(always)]
+    pub fn prefetch(&self, reference: u64) {
+        if self.in_window(reference) {
+            prefetch_line(&self.window[self.slot(reference)]);
+        } else {
+            self.overflow.prefetch(reference);
+        }
     }
 
     #[inline]

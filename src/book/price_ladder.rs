@@ -24,6 +24,7 @@
 //! The tick is $0.01 (100 in Price(4)) for a side whose first price is at
 //! least $1.00, else $0.0001, following the sub-penny rule.
 
+use super::cache_prefetch::prefetch_line;
 use super::price_levels::{Level, PriceLevels};
 
 pub const SLOTS: usize = 256;
@@ -164,18 +165,17 @@ impl PriceLadder {
     /// the ladder is and on the price (in the tick a side at that price
     /// almost always has). A hint; nothing changes.
     #[inline(always)]
-    fn prefetch_level(&self, price: u32) {
+    pub fn prefetch_level(&self, price: u32) {
         let ticks = if price >= 10_000 { price / 100 } else { price };
-        let cell = &self.cells[ticks as usize % SLOTS];
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch of an address inside `self`; it reads nothing
-        // into the program and cannot fault.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>((cell as *const Cell).cast());
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = cell;
+        prefetch_line(&self.cells[ticks as usize % SLOTS]);
+    }
+
+    /// Starts loading the header line every add and reduce reads, and the
+    /// cell of `price`. A hint; nothing changes.
+    #[inline(always)]
+    pub fn prefetch(&self, price: u32) {
+        prefetch_line(self);
+        self.prefetch_level(price);
     }
 
     #[inline(always)]

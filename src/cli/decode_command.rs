@@ -9,6 +9,7 @@ use crate::feed::dpdk::{Eal, EalConfig, Mempool};
 use crate::feed::dpdk_capture::replay_capture;
 use crate::feed::feed_stats::FeedStats;
 use crate::feed::frame_decoder::{FrameDecoder, MessageOrigin};
+use crate::feed::message_sink::MessageSink;
 use crate::feed::poll_loop::PollHandler;
 use crate::market::market_data::MarketData;
 use crate::wire::itch::{FieldValue, ItchMessage};
@@ -38,19 +39,19 @@ pub struct DecodeOptions {
 }
 
 /// Feeds frames from the poll loop into a frame decoder.
-struct DecodingHandler<'d, F> {
+struct DecodingHandler<'d, S> {
     decoder: &'d mut FrameDecoder,
-    on_message: F,
+    sink: &'d mut S,
 }
 
-impl<F: FnMut(MessageOrigin, &ItchMessage<'_>)> PollHandler for DecodingHandler<'_, F> {
+impl<S: MessageSink> PollHandler for DecodingHandler<'_, S> {
     fn on_frame(&mut self, frame: &[u8], segments: u16, _rx_tsc: u64) {
         if segments > 1 {
             self.decoder.stats_mut().frames += 1;
             self.decoder.stats_mut().count_error(DecodeError::Segmented);
             return;
         }
-        self.decoder.decode_frame(frame, &mut self.on_message);
+        self.decoder.decode_frame_to(frame, self.sink);
     }
 
     fn after_poll(&mut self, _received: usize) -> ControlFlow<()> {
@@ -58,21 +59,18 @@ impl<F: FnMut(MessageOrigin, &ItchMessage<'_>)> PollHandler for DecodingHandler<
     }
 }
 
-/// Decodes one capture through `source`, calling `on_message` for every
-/// message, and returns the decoder (its counters and sessions).
+/// Decodes one capture through `source`, delivering every message to
+/// `sink`, and returns the decoder (its counters and sessions).
 pub fn decode_file(
     source: Source,
     path: &Path,
     dpdk: Option<(&'static Eal, &Mempool)>,
-    on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
+    sink: &mut impl MessageSink,
 ) -> Result<FrameDecoder> {
     let mut decoder = FrameDecoder::new();
-    let mut on_message = on_message;
     match source {
         Source::Pcap => {
-            let summary = read_capture(path, |_, frame| {
-                decoder.decode_frame(frame, &mut on_message)
-            })?;
+            let summary = read_capture(path, |_, frame| decoder.decode_frame_to(frame, sink))?;
             if summary.truncated {
                 decoder
                     .stats_mut()
@@ -83,13 +81,49 @@ pub fn decode_file(
             let (eal, pool) = dpdk.context("DPDK source without an initialised EAL")?;
             let mut handler = DecodingHandler {
                 decoder: &mut decoder,
-                on_message,
+                sink,
             };
             replay_capture(eal, pool, path, None, &mut handler)
                 .with_context(|| format!("replaying {} through DPDK", path.display()))?;
         }
     }
     Ok(decoder)
+}
+
+/// What `decode` does with each message: apply it to the books (when
+/// asked; a packet's messages are prefetched first) and print it (when
+/// asked), keeping the first write error.
+struct DecodeSink<'o, W> {
+    market: Option<MarketData>,
+    print: Option<(bool, &'o mut W)>,
+    write_error: Option<std::io::Error>,
+}
+
+impl<W: Write> MessageSink for DecodeSink<'_, W> {
+    #[inline(always)]
+    fn prefetch(&mut self, session_index: usize, message: &ItchMessage<'_>) {
+        if let Some(market) = &self.market {
+            market.prefetch(session_index, message);
+        }
+    }
+
+    fn on_message(&mut self, origin: MessageOrigin, m: &ItchMessage<'_>) {
+        if let Some(market) = self.market.as_mut() {
+            market.on_message(origin.session_index, m);
+        }
+        if let Some((json, out)) = self.print.as_mut() {
+            if self.write_error.is_none() {
+                let line = if *json {
+                    message_json(m).to_string()
+                } else {
+                    message_text(m)
+                };
+                if let Err(e) = writeln!(out, "{line}") {
+                    self.write_error = Some(e);
+                }
+            }
+        }
+    }
 }
 
 /// One message as JSON: `type` then every field of the spec, prices as
@@ -123,31 +157,21 @@ pub fn run(options: &DecodeOptions, out: &mut impl Write) -> Result<()> {
         Source::Pcap => None,
     };
     for file in &options.files {
-        let mut market = options.books.then(MarketData::default);
-        let mut write_error = None;
+        let mut sink = DecodeSink {
+            market: options.books.then(MarketData::default),
+            print: options.messages.then_some((options.json, &mut *out)),
+            write_error: None,
+        };
         let decoder = decode_file(
             options.source,
             file,
             dpdk.as_ref().map(|(e, p)| (*e, p)),
-            |origin, m| {
-                if let Some(market) = market.as_mut() {
-                    market.on_message(origin.session_index, m);
-                }
-                if options.messages && write_error.is_none() {
-                    let line = if options.json {
-                        message_json(m).to_string()
-                    } else {
-                        message_text(m)
-                    };
-                    if let Err(e) = writeln!(out, "{line}") {
-                        write_error = Some(e);
-                    }
-                }
-            },
+            &mut sink,
         )?;
-        if let Some(e) = write_error {
+        if let Some(e) = sink.write_error {
             return Err(e.into());
         }
+        let mut market = sink.market;
         if let Some(market) = market.as_mut() {
             market.sync_sessions(decoder.sessions());
             write_books(out, file, market, decoder.stats(), options.json)?;

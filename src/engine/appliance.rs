@@ -17,6 +17,7 @@
 use super::strategy_link::{StrategyLink, WorkingOrder};
 use super::symbol_table::SymbolTable;
 use crate::feed::frame_decoder::{FrameDecoder, MessageOrigin, SessionEvent};
+use crate::feed::message_sink::MessageSink;
 use crate::feed::poll_loop::{PollHandler, SpinWait};
 use crate::ipc::control_block::{unix_now_ns, ControlBlock};
 use crate::ipc::ring_messages::{
@@ -283,8 +284,7 @@ impl PollHandler for Appliance {
         // burst's arrival time also counts the frames queued before it.
         let frame_tsc = rdtsc();
         core.burst_tsc = rx_tsc;
-        self.decoder
-            .decode_frame(frame, |origin, message| core.on_message(origin, message));
+        self.decoder.decode_frame_to(frame, core);
         core.market.sync_sessions(self.decoder.sessions());
         for event in self.decoder.take_events() {
             core.on_session_event(event);
@@ -315,6 +315,20 @@ impl PollHandler for Appliance {
 /// How often the appliance refreshes its heartbeat in the control block
 /// (strategies and `status` call it gone after 2 s without one).
 const HEARTBEAT_EVERY_NS: u64 = 100_000_000;
+
+/// The market-data core takes a packet's messages from the decoder: their
+/// books' cache lines are prefetched first, then each is applied.
+impl MessageSink for Core {
+    #[inline(always)]
+    fn prefetch(&mut self, session_index: usize, message: &ItchMessage<'_>) {
+        self.market.prefetch(session_index, message);
+    }
+
+    #[inline(always)]
+    fn on_message(&mut self, origin: MessageOrigin, message: &ItchMessage<'_>) {
+        Core::on_message(self, origin, message);
+    }
+}
 
 impl Core {
     /// Refreshes the appliance's heartbeat and counters every 100 ms of wall

@@ -12,6 +12,7 @@
 
 use super::feed_stats::FeedStats;
 use super::gap_recovery::GapRecovery;
+use super::message_sink::{EachMessage, MessageSink, LOOK_AHEAD};
 use super::mold_session::{MoldSession, SequenceVerdict};
 use crate::wire::eth::{EthernetFrame, ETHERTYPE_IPV4};
 use crate::wire::ipv4::{Ipv4Packet, PROTOCOL_UDP};
@@ -138,10 +139,17 @@ impl FrameDecoder {
     pub fn decode_frame(
         &mut self,
         frame: &[u8],
-        mut on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
+        on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
     ) {
+        self.decode_frame_to(frame, &mut EachMessage(on_message));
+    }
+
+    /// Decodes one frame into `sink`: [`FrameDecoder::decode_frame`] for a
+    /// sink that prefetches what a packet's messages will touch.
+    #[inline]
+    pub fn decode_frame_to(&mut self, frame: &[u8], sink: &mut impl MessageSink) {
         self.stats.frames += 1;
-        if let Err(e) = self.decode_into(frame, &mut on_message) {
+        if let Err(e) = self.decode_into(frame, sink) {
             self.stats.count_error(e);
         }
     }
@@ -149,7 +157,7 @@ impl FrameDecoder {
     fn decode_into(
         &mut self,
         frame: &[u8],
-        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+        sink: &mut impl MessageSink,
     ) -> Result<(), DecodeError> {
         let eth = EthernetFrame::parse(frame)?;
         if eth.ethertype() != ETHERTYPE_IPV4 {
@@ -164,16 +172,12 @@ impl FrameDecoder {
         }
         let udp = UdpDatagram::parse(ip.payload())?;
         let mold = MoldPacket::parse(udp.payload())?;
-        self.decode_mold(&mold, on_message);
+        self.decode_mold(&mold, sink);
         Ok(())
     }
 
     /// Decodes one MoldUDP64 packet (for sources that deliver UDP payloads).
-    pub fn decode_mold(
-        &mut self,
-        mold: &MoldPacket<'_>,
-        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
-    ) {
+    pub fn decode_mold(&mut self, mold: &MoldPacket<'_>, sink: &mut impl MessageSink) {
         self.stats.packets += 1;
         let session_index = self.session_index(mold.session());
         if mold.is_end_of_session() {
@@ -187,7 +191,7 @@ impl FrameDecoder {
         let (seq, count) = (mold.sequence_number(), mold.message_count());
         let verdict = self.sessions[session_index].classify(seq, count);
         if self.recovering[session_index].is_some() {
-            self.while_recovering(session_index, mold, verdict, on_message);
+            self.while_recovering(session_index, mold, verdict, sink);
             return;
         }
         if let SequenceVerdict::Gap { missing } = verdict {
@@ -208,7 +212,7 @@ impl FrameDecoder {
             });
         }
         self.sessions[session_index].advance(seq, count, verdict);
-        self.deliver(session_index, mold, verdict, on_message);
+        self.deliver(session_index, mold, verdict, sink);
     }
 
     /// Requests the missing range and buffers `mold`; false when recovery
@@ -244,7 +248,7 @@ impl FrameDecoder {
         session_index: usize,
         mold: &MoldPacket<'_>,
         verdict: SequenceVerdict,
-        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+        sink: &mut impl MessageSink,
     ) {
         match verdict {
             SequenceVerdict::Gap { .. } => {
@@ -260,7 +264,7 @@ impl FrameDecoder {
                     r.bytes > self.limits.max_buffer_bytes
                 };
                 if overflow {
-                    self.give_up(session_index, on_message);
+                    self.give_up(session_index, sink);
                 }
             }
             SequenceVerdict::Duplicate => {
@@ -280,20 +284,15 @@ impl FrameDecoder {
                     mold.message_count(),
                     verdict,
                 );
-                self.deliver(session_index, mold, verdict, on_message);
-                self.drain_buffer(session_index, false, on_message);
+                self.deliver(session_index, mold, verdict, sink);
+                self.drain_buffer(session_index, false, sink);
             }
         }
     }
 
     /// Replays buffered packets that are now in order. With `skip_gaps`,
     /// holes are skipped (and counted) instead of waited for.
-    fn drain_buffer(
-        &mut self,
-        session_index: usize,
-        skip_gaps: bool,
-        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
-    ) {
+    fn drain_buffer(&mut self, session_index: usize, skip_gaps: bool, sink: &mut impl MessageSink) {
         let Some(mut r) = self.recovering[session_index].take() else {
             return;
         };
@@ -314,7 +313,7 @@ impl FrameDecoder {
                 self.stats.missing_messages += missing;
             }
             self.sessions[session_index].advance(*seq, mold.message_count(), verdict);
-            self.deliver(session_index, &mold, verdict, on_message);
+            self.deliver(session_index, &mold, verdict, sink);
             consumed += 1;
         }
         r.buffered.drain(..consumed);
@@ -333,12 +332,8 @@ impl FrameDecoder {
         }
     }
 
-    fn give_up(
-        &mut self,
-        session_index: usize,
-        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
-    ) {
-        self.drain_buffer(session_index, true, on_message);
+    fn give_up(&mut self, session_index: usize, sink: &mut impl MessageSink) {
+        self.drain_buffer(session_index, true, sink);
     }
 
     /// Tells the decoder the time (any monotonic nanoseconds: the TSC in
@@ -347,15 +342,16 @@ impl FrameDecoder {
     pub fn set_now(
         &mut self,
         now_ns: u64,
-        mut on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
+        on_message: impl FnMut(MessageOrigin, &ItchMessage<'_>),
     ) {
+        let mut sink = EachMessage(on_message);
         self.now_ns = now_ns;
         for i in 0..self.recovering.len() {
             let expired = self.recovering[i]
                 .as_ref()
                 .is_some_and(|r| now_ns.saturating_sub(r.requested_at_ns) > self.limits.timeout_ns);
             if expired {
-                self.give_up(i, &mut on_message);
+                self.give_up(i, &mut sink);
             }
         }
     }
@@ -366,7 +362,7 @@ impl FrameDecoder {
         session_index: usize,
         mold: &MoldPacket<'_>,
         verdict: SequenceVerdict,
-        on_message: &mut impl FnMut(MessageOrigin, &ItchMessage<'_>),
+        sink: &mut impl MessageSink,
     ) {
         let skip = match verdict {
             SequenceVerdict::InOrder | SequenceVerdict::Gap { .. } => 0,
@@ -383,30 +379,48 @@ impl FrameDecoder {
             }
         };
         let first = mold.sequence_number();
-        for (i, block) in mold.messages().enumerate() {
-            let block = match block {
-                Ok(b) => b,
-                Err(e) => {
-                    self.stats.count_error(e);
+        // Up to LOOK_AHEAD messages are parsed and announced to the sink,
+        // then delivered in order.
+        let mut blocks = mold.messages().enumerate();
+        let mut parsed: [Option<(u64, ItchMessage<'_>)>; LOOK_AHEAD] = [None; LOOK_AHEAD];
+        let mut ended = false;
+        while !ended {
+            let mut n = 0;
+            while n < LOOK_AHEAD {
+                let Some((i, block)) = blocks.next() else {
+                    ended = true;
                     break;
+                };
+                let block = match block {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.stats.count_error(e);
+                        ended = true;
+                        break;
+                    }
+                };
+                if i < usize::from(skip) {
+                    continue;
                 }
-            };
-            if i < usize::from(skip) {
-                continue;
+                match ItchMessage::parse(block) {
+                    Ok(message) => {
+                        self.stats.messages_by_type[usize::from(message.message_type())] += 1;
+                        let sequence_number = if first == 0 { 0 } else { first + i as u64 };
+                        sink.prefetch(session_index, &message);
+                        parsed[n] = Some((sequence_number, message));
+                        n += 1;
+                    }
+                    Err(e) => self.stats.count_error(e),
+                }
             }
-            match ItchMessage::parse(block) {
-                Ok(message) => {
-                    self.stats.messages_by_type[usize::from(message.message_type())] += 1;
-                    let sequence_number = if first == 0 { 0 } else { first + i as u64 };
-                    on_message(
-                        MessageOrigin {
-                            session_index,
-                            sequence_number,
-                        },
-                        &message,
-                    );
-                }
-                Err(e) => self.stats.count_error(e),
+            for (sequence_number, message) in parsed[..n].iter().flatten() {
+                sink.on_message(
+                    MessageOrigin {
+                        session_index,
+                        sequence_number: *sequence_number,
+                    },
+                    message,
+                );
             }
         }
     }
@@ -458,6 +472,98 @@ mod tests {
             decoder.decode_frame(f, |o, _| seen.push(o.sequence_number));
         }
         seen
+    }
+
+    /// Records what a sink is told: `Prefetch(ref)` and `Deliver(seq, ref)`.
+    #[derive(Debug, PartialEq)]
+    enum Told {
+        Prefetch(u64),
+        Deliver(u64, u64),
+    }
+
+    #[derive(Default)]
+    struct Recorder(Vec<Told>);
+
+    fn reference(m: &ItchMessage<'_>) -> u64 {
+        match m {
+            ItchMessage::AddOrder(a) => a.order_reference_number(),
+            _ => u64::MAX,
+        }
+    }
+
+    impl MessageSink for Recorder {
+        fn prefetch(&mut self, _session_index: usize, m: &ItchMessage<'_>) {
+            self.0.push(Told::Prefetch(reference(m)));
+        }
+        fn on_message(&mut self, origin: MessageOrigin, m: &ItchMessage<'_>) {
+            self.0
+                .push(Told::Deliver(origin.sequence_number, reference(m)));
+        }
+    }
+
+    /// A packet of 101 blocks (one of them not ITCH) and a second packet
+    /// overlapping its last ten: every message is announced before it is
+    /// delivered, at most LOOK_AHEAD ahead, and delivered once, in order,
+    /// with its own sequence number; skipped and garbled blocks are neither.
+    #[test]
+    fn a_packets_messages_are_announced_ahead_then_delivered_in_order() {
+        let config = MoldSessionConfig {
+            max_payload: 9_000,
+            ..Default::default()
+        };
+        let add = |seq: u64| {
+            let mut m = Vec::new();
+            add_order(&mut m, Header::default(), seq, b'B', 100, "AAPL", 1_000_000);
+            m
+        };
+        let mut first = MoldFrameBuilder::new(config.clone());
+        for seq in 1..=101u64 {
+            let block = if seq == 51 {
+                b"~garbled".to_vec()
+            } else {
+                add(seq)
+            };
+            assert!(first.push(&block).is_none());
+        }
+        let mut second = MoldFrameBuilder::new(MoldSessionConfig {
+            first_sequence: 92,
+            ..config
+        });
+        for seq in 92..=131u64 {
+            assert!(second.push(&add(seq)).is_none());
+        }
+        let mut d = FrameDecoder::new();
+        let mut sink = Recorder::default();
+        d.decode_frame_to(&first.flush().unwrap(), &mut sink);
+        d.decode_frame_to(&second.flush().unwrap(), &mut sink);
+
+        let delivered: Vec<(u64, u64)> = sink
+            .0
+            .iter()
+            .filter_map(|t| match t {
+                Told::Deliver(seq, r) => Some((*seq, *r)),
+                Told::Prefetch(_) => None,
+            })
+            .collect();
+        let want: Vec<(u64, u64)> = (1..=131u64).filter(|&s| s != 51).map(|s| (s, s)).collect();
+        assert_eq!(delivered, want);
+        assert_eq!(d.stats().messages(), 130);
+
+        let mut announced = std::collections::VecDeque::new();
+        let mut most_ahead = 0;
+        for t in &sink.0 {
+            match t {
+                Told::Prefetch(r) => {
+                    announced.push_back(*r);
+                    most_ahead = most_ahead.max(announced.len());
+                }
+                Told::Deliver(_, r) => {
+                    assert_eq!(announced.pop_front(), Some(*r), "announced before delivery");
+                }
+            }
+        }
+        assert!(announced.is_empty(), "nothing announced and not delivered");
+        assert_eq!(most_ahead, LOOK_AHEAD);
     }
 
     #[test]

@@ -15,7 +15,8 @@ use super::nbbo::{MarketCondition, Nbbo};
 use crate::book::level_order_counts::{DepthLevel, LevelOrderCounts};
 use crate::book::symbol_book::{SymbolBook, Trade};
 use crate::book::venue_book::{BookUpdate, VenueBook, VenueBookSizing};
-use crate::feed::frame_decoder::SessionEvent;
+use crate::feed::frame_decoder::{MessageOrigin, SessionEvent};
+use crate::feed::message_sink::MessageSink;
 use crate::ipc::ring_messages::{symbol_bytes, symbol_str};
 use crate::wire::itch::ItchMessage;
 use serde_json::{json, Value};
@@ -377,6 +378,37 @@ impl MarketData {
         }
     }
 
+    /// Starts loading what `message` from session `session_index` will
+    /// touch in its venue's books ([`VenueBook::prefetch`]). A hint;
+    /// nothing changes.
+    #[inline]
+    pub fn prefetch(&self, session_index: usize, message: &ItchMessage<'_>) {
+        if let Some(&venue) = self.session_venue.get(session_index) {
+            self.venues[venue].book.prefetch(message);
+        }
+    }
+
+    /// Applies a run of messages from session `session_index` (a packet's,
+    /// say) in order, calling `each` with every message's update: the same
+    /// as [`MarketData::on_message`] on each in turn, except that every
+    /// message's cache misses are started before the first is applied, so
+    /// that they overlap instead of following one another.
+    #[inline]
+    pub fn on_messages<'a>(
+        &mut self,
+        session_index: usize,
+        messages: &[ItchMessage<'a>],
+        mut each: impl FnMut(&ItchMessage<'a>, MarketUpdate),
+    ) {
+        for m in messages {
+            self.prefetch(session_index, m);
+        }
+        for m in messages {
+            let update = self.on_message(session_index, m);
+            each(m, update);
+        }
+    }
+
     /// Applies one message from session `session_index`.
     #[inline]
     pub fn on_message(&mut self, session_index: usize, message: &ItchMessage<'_>) -> MarketUpdate {
@@ -585,6 +617,20 @@ impl MarketData {
             .collect();
         views.sort_by(|a, b| a.market.symbol_str().cmp(b.market.symbol_str()));
         views
+    }
+}
+
+/// The market as a decoder's sink: a packet's messages are prefetched,
+/// then applied in order (their updates are not kept).
+impl MessageSink for MarketData {
+    #[inline(always)]
+    fn prefetch(&mut self, session_index: usize, message: &ItchMessage<'_>) {
+        MarketData::prefetch(self, session_index, message);
+    }
+
+    #[inline(always)]
+    fn on_message(&mut self, origin: MessageOrigin, message: &ItchMessage<'_>) {
+        MarketData::on_message(self, origin.session_index, message);
     }
 }
 
