@@ -38,7 +38,9 @@ use breakwater::feed::capture_file::read_capture;
 use breakwater::feed::frame_decoder::FrameDecoder;
 use breakwater::market::market_data::{MarketData, MarketDataConfig};
 use breakwater::scenario::capture_writer::CaptureWriter;
-use breakwater::scenario::market_generator::{flat_messages, GeneratorConfig, MarketGenerator};
+use breakwater::scenario::market_generator::{
+    flat_messages, for_each_run, GeneratorConfig, MarketGenerator,
+};
 use breakwater::scenario::mold_frame_builder::{MoldFrameBuilder, MoldSessionConfig};
 use breakwater::wire::itch::{FieldValue, ItchMessage};
 use std::hint::black_box;
@@ -97,21 +99,6 @@ fn generator(symbols: u16, live_orders: usize) -> MarketGenerator {
         target_live_orders: live_orders,
         include_all_types: false,
     })
-}
-
-/// Calls `f` with the capture's messages in runs of [`RUN`], as a feed
-/// handler gets them in packets.
-fn for_each_run(bytes: &[u8], mut f: impl FnMut(&[ItchMessage<'_>])) {
-    let mut messages = flat_messages(bytes).map(|m| ItchMessage::parse(m).expect("valid"));
-    let mut run: Vec<ItchMessage<'_>> = Vec::with_capacity(RUN);
-    loop {
-        run.clear();
-        run.extend(messages.by_ref().take(RUN));
-        if run.is_empty() {
-            return;
-        }
-        f(&run);
-    }
 }
 
 /// Messages a run: about what a MoldUDP64 packet holds in a burst.
@@ -264,7 +251,7 @@ fn throughput(a: &Args) {
 
         let t = Instant::now();
         let mut venue = VenueBook::with_sizing(VenueBookSizing::default());
-        for_each_run(bytes, |run| {
+        let unparsed = for_each_run(bytes, RUN, |run| {
             for m in run {
                 venue.prefetch(m);
             }
@@ -272,17 +259,19 @@ fn throughput(a: &Args) {
                 black_box(venue.apply(m));
             }
         });
+        assert_eq!(unparsed, 0, "every generated message parses");
         let venue_ns = ns_per_msg(t, a.messages);
         assert_eq!(venue.stats().unknown_order_refs, 0);
         drop(venue);
 
         let t = Instant::now();
         let mut md = market();
-        for_each_run(bytes, |run| {
+        let unparsed = for_each_run(bytes, RUN, |run| {
             md.on_messages(0, run, |_, update| {
                 black_box(update);
             })
         });
+        assert_eq!(unparsed, 0, "every generated message parses");
         let books_ns = ns_per_msg(t, a.messages);
         assert_eq!(md.unknown_order_refs(), 0);
         drop(md);

@@ -5,7 +5,9 @@
 //! `cargo bench --bench itch_decode`
 
 use breakwater::market::market_data::{MarketData, MarketDataConfig};
-use breakwater::scenario::market_generator::{flat_messages, GeneratorConfig, MarketGenerator};
+use breakwater::scenario::market_generator::{
+    flat_messages, for_each_run, GeneratorConfig, MarketGenerator,
+};
 use breakwater::wire::itch::{FieldValue, ItchMessage};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::hint::black_box;
@@ -83,19 +85,12 @@ fn benches(c: &mut Criterion) {
             |mut market| {
                 // In runs of 32, as a feed handler takes a packet's
                 // messages: each run is prefetched, then applied.
-                let mut messages =
-                    flat_messages(&buf).map(|m| ItchMessage::parse(m).expect("valid"));
-                let mut run = Vec::with_capacity(32);
-                loop {
-                    run.clear();
-                    run.extend(messages.by_ref().take(32));
-                    if run.is_empty() {
-                        break;
-                    }
-                    market.on_messages(0, &run, |_, update| {
+                let unparsed = for_each_run(&buf, 32, |run| {
+                    market.on_messages(0, run, |_, update| {
                         black_box(update);
-                    });
-                }
+                    })
+                });
+                assert_eq!(unparsed, 0, "every generated message parses");
                 market
             },
             BatchSize::PerIteration,

@@ -52,6 +52,15 @@ impl SymbolBook {
     }
 
     #[inline]
+    pub fn side(&self, side: u8) -> &PriceLadder {
+        if side == b'B' {
+            &self.bids
+        } else {
+            &self.asks
+        }
+    }
+
+    #[inline]
     pub fn side_mut(&mut self, side: u8) -> &mut PriceLadder {
         if side == b'B' {
             &mut self.bids

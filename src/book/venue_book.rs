@@ -215,26 +215,29 @@ impl VenueBook {
     /// the miss this is meant to start.)
     #[inline]
     pub fn prefetch(&self, message: &ItchMessage<'_>) {
-        let (locate, side, price) = match *message {
-            ItchMessage::OrderExecuted(m) => {
-                return self.orders.prefetch(m.order_reference_number())
+        let reference = match *message {
+            ItchMessage::OrderExecuted(m) => m.order_reference_number(),
+            ItchMessage::OrderExecutedWithPrice(m) => m.order_reference_number(),
+            ItchMessage::OrderCancel(m) => m.order_reference_number(),
+            ItchMessage::OrderDelete(m) => m.order_reference_number(),
+            ItchMessage::OrderReplace(m) => m.original_order_reference_number(),
+            ItchMessage::AddOrder(m) => {
+                return self.prefetch_add(m.stock_locate(), m.buy_sell_indicator(), m.price())
             }
-            ItchMessage::OrderExecutedWithPrice(m) => {
-                return self.orders.prefetch(m.order_reference_number())
+            ItchMessage::AddOrderMpid(m) => {
+                return self.prefetch_add(m.stock_locate(), m.buy_sell_indicator(), m.price())
             }
-            ItchMessage::OrderCancel(m) => return self.orders.prefetch(m.order_reference_number()),
-            ItchMessage::OrderDelete(m) => return self.orders.prefetch(m.order_reference_number()),
-            ItchMessage::OrderReplace(m) => {
-                return self.orders.prefetch(m.original_order_reference_number())
-            }
-            ItchMessage::AddOrder(m) => (m.stock_locate(), m.buy_sell_indicator(), m.price()),
-            ItchMessage::AddOrderMpid(m) => (m.stock_locate(), m.buy_sell_indicator(), m.price()),
             _ => return,
         };
+        self.orders.prefetch(reference);
+    }
+
+    /// Starts loading the side's header and the level an add will change.
+    #[inline(always)]
+    fn prefetch_add(&self, locate: u16, side: u8, price: u32) {
         let index = self.locate_index[usize::from(locate)];
         if let Some(book) = self.books.get(index as usize) {
-            let ladder = if side == b'B' { &book.bids } else { &book.asks };
-            ladder.prefetch(price);
+            book.side(side).prefetch(price);
         }
     }
 

@@ -16,6 +16,7 @@
 //! itchy does not decode, appear only with `include_all_types`.
 
 use super::itch_encoder::{self as itch, Header};
+use crate::wire::itch::ItchMessage;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -493,6 +494,29 @@ pub fn symbol_name(i: u16) -> String {
     String::from_utf8(s).expect("ASCII")
 }
 
+/// Calls `f` with the parsed messages of a flat-file buffer in runs of
+/// `run_len` (at least 1), as a feed handler gets a packet's (for
+/// `MarketData::on_messages`). Returns how many messages did not parse
+/// (left out of the runs).
+pub fn for_each_run(buf: &[u8], run_len: usize, mut f: impl FnMut(&[ItchMessage<'_>])) -> u64 {
+    let mut unparsed = 0;
+    let mut run = Vec::with_capacity(run_len.max(1));
+    for m in flat_messages(buf) {
+        match ItchMessage::parse(m) {
+            Ok(message) => run.push(message),
+            Err(_) => unparsed += 1,
+        }
+        if run.len() >= run_len {
+            f(&run);
+            run.clear();
+        }
+    }
+    if !run.is_empty() {
+        f(&run);
+    }
+    unparsed
+}
+
 /// Iterates the messages of a flat-file buffer; the length prefix is
 /// checked against the type's length (a file whose prefixes are zero, like
 /// RITCH's sample, is framed by type instead).
@@ -517,6 +541,34 @@ mod tests {
     use super::*;
     use crate::book::venue_book::VenueBook;
     use crate::wire::itch::ItchMessage;
+
+    #[test]
+    fn runs_hold_every_parsed_message_in_order_and_unparsed_ones_are_counted() {
+        let mut g = MarketGenerator::new(GeneratorConfig {
+            symbols: 3,
+            seed: 1,
+            target_live_orders: 50,
+            include_all_types: false,
+        });
+        let mut buf = Vec::new();
+        g.write_flat(70, &mut buf);
+        // A framed block of an unknown type, among the valid ones.
+        buf.extend_from_slice(&[0, 3, b'~', 0, 0]);
+        g.write_flat(5, &mut buf);
+        let mut lens = Vec::new();
+        let mut seen = Vec::new();
+        let unparsed = for_each_run(&buf, 32, |run| {
+            lens.push(run.len());
+            seen.extend(run.iter().map(|m| m.timestamp_ns()));
+        });
+        assert_eq!(unparsed, 1);
+        assert_eq!(lens, [32, 32, 11]);
+        let want: Vec<u64> = flat_messages(&buf)
+            .filter_map(|m| ItchMessage::parse(m).ok())
+            .map(|m| m.timestamp_ns())
+            .collect();
+        assert_eq!(seen, want);
+    }
 
     #[test]
     fn every_reference_is_live_and_every_message_decodes() {
