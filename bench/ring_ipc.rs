@@ -14,7 +14,11 @@
 //!   p99.9), and batches of [`BATCH_ROUND_TRIPS`] back-to-back round trips
 //!   timed together (p50 of the batches' one-way mean, to 0.6 ns).
 //! - Throughput: one pinned producer streams N messages of 8 and of 64
-//!   bytes to one pinned consumer; messages per second.
+//!   bytes to one pinned consumer; messages per second. Twice: one
+//!   message at a time (ours `write_message` publishing every 32 and
+//!   `read_message` releasing per drain, against rtrb's `push`/`pop`), and
+//!   batched (ours `send_batch` of 32 and `recv_batch` of up to 256,
+//!   against rtrb's `write_chunk_uninit`/`read_chunk` of the same sizes).
 //! - Path cost: one thread writes 1,000 8-byte messages, then reads them
 //!   back, repeatedly: the instructions of a write and a read with no cache
 //!   line crossing cores (ns per message, both sides together).
@@ -357,6 +361,105 @@ fn throughput_rtrb<const N: usize>(messages: u64) -> f64 {
     rate(messages, elapsed)
 }
 
+/// Messages per batch in the batched throughput runs: the producer sends
+/// 32 at a time, the consumer takes up to 256 at a time.
+const SEND_BATCH: usize = 32;
+const RECV_BATCH: usize = 256;
+
+/// Our ring through its batched API: `send_batch` of 32 messages (one
+/// publish), `recv_batch` of up to 256 (one release).
+fn throughput_ours_batched<const N: usize>(messages: u64) -> f64 {
+    let ring = Ring::in_memory("tp", CAPACITY_BYTES);
+    let (mut p, mut c) = (ring.clone().producer_unclaimed(), ring.consumer_unclaimed());
+    let (elapsed, ()) = pair(
+        move || {
+            let mut batch = [Bytes([0u8; N]); SEND_BATCH];
+            let start = Instant::now();
+            let mut sent = 0u64;
+            while sent < messages {
+                let n = (messages - sent).min(SEND_BATCH as u64) as usize;
+                for (i, m) in batch[..n].iter_mut().enumerate() {
+                    m.0[..8].copy_from_slice(&(sent + i as u64).to_le_bytes());
+                }
+                let mut done = 0;
+                while done < n {
+                    let k = p.send_batch(&batch[done..n]).expect("ring");
+                    if k == 0 {
+                        spin_loop();
+                    }
+                    done += k;
+                }
+                sent += n as u64;
+            }
+            start.elapsed()
+        },
+        move || {
+            let mut seen = 0u64;
+            while seen < messages {
+                let n = c
+                    .recv_batch::<Bytes<N>>(RECV_BATCH, |m| {
+                        std::hint::black_box(m);
+                    })
+                    .expect("ring");
+                if n == 0 {
+                    spin_loop();
+                }
+                seen += n as u64;
+            }
+        },
+    );
+    rate(messages, elapsed)
+}
+
+/// rtrb through its chunk API, the same batch sizes: `write_chunk_uninit`
+/// of up to 32 filled from the batch, `read_chunk` of up to 256.
+fn throughput_rtrb_chunks<const N: usize>(messages: u64) -> f64 {
+    let (mut p, mut c) = rtrb::RingBuffer::<[u8; N]>::new(SLOTS);
+    let (elapsed, ()) = pair(
+        move || {
+            let mut batch = [[0u8; N]; SEND_BATCH];
+            let start = Instant::now();
+            let mut sent = 0u64;
+            while sent < messages {
+                let n = (messages - sent).min(SEND_BATCH as u64) as usize;
+                for (i, m) in batch[..n].iter_mut().enumerate() {
+                    m[..8].copy_from_slice(&(sent + i as u64).to_le_bytes());
+                }
+                let mut done = 0;
+                while done < n {
+                    let k = p.slots().min(n - done);
+                    if k == 0 {
+                        spin_loop();
+                        continue;
+                    }
+                    let chunk = p.write_chunk_uninit(k).expect("slots checked");
+                    done += chunk.fill_from_iter(batch[done..n].iter().copied());
+                }
+                sent += n as u64;
+            }
+            start.elapsed()
+        },
+        move || {
+            let mut seen = 0u64;
+            while seen < messages {
+                let n = c.slots().min(RECV_BATCH);
+                if n == 0 {
+                    spin_loop();
+                    continue;
+                }
+                let chunk = c.read_chunk(n).expect("slots checked");
+                let (a, b) = chunk.as_slices();
+                for m in a.iter().chain(b) {
+                    std::hint::black_box(*m);
+                }
+                chunk.commit_all();
+                seen += n as u64;
+            }
+        },
+    );
+    rate(messages, elapsed)
+}
+
 fn throughput_crossbeam<const N: usize>(messages: u64) -> f64 {
     let q = Arc::new(ArrayQueue::<[u8; N]>::new(SLOTS));
     let qc = Arc::clone(&q);
@@ -516,39 +619,48 @@ fn latency(a: &Args, clock: TscClock) {
     );
 }
 
+type Rate = fn(u64) -> f64;
+
 fn throughput(a: &Args) {
-    for (label, f_ours, f_rtrb, f_cb) in [
+    for (label, peers) in [
         (
             "8-byte",
-            throughput_ours::<8> as fn(u64) -> f64,
-            throughput_rtrb::<8> as fn(u64) -> f64,
-            throughput_crossbeam::<8> as fn(u64) -> f64,
+            [
+                throughput_ours::<8> as Rate,
+                throughput_rtrb::<8>,
+                throughput_ours_batched::<8>,
+                throughput_rtrb_chunks::<8>,
+                throughput_crossbeam::<8>,
+            ],
         ),
         (
             "64-byte",
-            throughput_ours::<64>,
-            throughput_rtrb::<64>,
-            throughput_crossbeam::<64>,
+            [
+                throughput_ours::<64>,
+                throughput_rtrb::<64>,
+                throughput_ours_batched::<64>,
+                throughput_rtrb_chunks::<64>,
+                throughput_crossbeam::<64>,
+            ],
         ),
     ] {
-        println!("\nthroughput, {label} messages, M msg/s");
-        let (mut r_rt, mut r_c) = (Vec::new(), Vec::new());
+        println!(
+            "\nthroughput, {label} messages, M msg/s: one at a time (ours: publish per 32, release per drain), then batched (ours send_batch/recv_batch, rtrb chunks)"
+        );
+        let (mut r_one, mut r_batch, mut r_c) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..a.rounds {
-            let ours = f_ours(a.messages);
-            let rt = f_rtrb(a.messages);
-            let cb = f_cb(a.messages);
+            let [ours, rt, ours_b, rt_b, cb] = peers.map(|f| f(a.messages) / 1e6);
             println!(
-                "  round {round}: ours {:>7.1}  rtrb {:>7.1}  crossbeam {:>7.1}",
-                ours / 1e6,
-                rt / 1e6,
-                cb / 1e6
+                "  round {round}: ours {ours:>7.1}  rtrb {rt:>7.1}  | batched: ours {ours_b:>7.1}  rtrb {rt_b:>7.1}  | crossbeam {cb:>7.1}"
             );
-            r_rt.push(ours / rt);
+            r_one.push(ours / rt);
+            r_batch.push(ours_b / rt_b);
             r_c.push(ours / cb);
         }
         println!(
-            "  median ratio: ours/rtrb {:.2}x (goal >= 1), ours/crossbeam {:.2}x",
-            median(r_rt),
+            "  median ratio: ours/rtrb {:.2}x one at a time, {:.2}x batched (goal >= 1); ours/crossbeam {:.2}x",
+            median(r_one),
+            median(r_batch),
             median(r_c)
         );
     }
