@@ -517,7 +517,6 @@ impl RingProducer {
         let size = record_len(len) as u64;
         let capacity = self.ring.capacity as u64;
         let data = self.ring.data();
-        let header = header_word(len as u32, T::KIND).to_le();
         let mut written = 0;
         while written < messages.len() {
             let offset = self.head & (capacity - 1);
@@ -549,7 +548,7 @@ impl RingProducer {
                 // are multiples of 8). T is Pod: its payload write may be
                 // unaligned.
                 unsafe {
-                    record.cast::<u64>().write(header);
+                    write_header(record, len as u32, T::KIND);
                     record
                         .add(RECORD_HEADER_LEN)
                         .cast::<T>()
