@@ -445,12 +445,7 @@ impl RingProducer {
     /// the head, and returns where the payload goes.
     #[inline(always)]
     fn reserve(&mut self, kind: u16, len: usize) -> Result<*mut u8, PushError> {
-        if kind == KIND_PADDING {
-            return Err(PushError::ReservedKind);
-        }
-        if len > MAX_PAYLOAD {
-            return Err(PushError::TooLarge(len));
-        }
+        check_record(kind, len)?;
         let capacity = self.ring.capacity as u64;
         let need = record_len(len) as u64;
         let offset = self.head & (capacity - 1);
@@ -508,12 +503,7 @@ impl RingProducer {
     #[inline]
     pub fn send_batch<T: RingMessage>(&mut self, messages: &[T]) -> Result<usize, PushError> {
         let len = std::mem::size_of::<T>();
-        if T::KIND == KIND_PADDING {
-            return Err(PushError::ReservedKind);
-        }
-        if len > MAX_PAYLOAD {
-            return Err(PushError::TooLarge(len));
-        }
+        check_record(T::KIND, len)?;
         let size = record_len(len) as u64;
         let capacity = self.ring.capacity as u64;
         let data = self.ring.data();
@@ -579,6 +569,19 @@ impl RingProducer {
         self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
         self.ring.capacity as u64 - (self.head - self.tail_cache)
     }
+}
+
+/// What any record must be: not of the padding kind, and at most
+/// [`MAX_PAYLOAD`] bytes of payload.
+#[inline(always)]
+fn check_record(kind: u16, len: usize) -> Result<(), PushError> {
+    if kind == KIND_PADDING {
+        return Err(PushError::ReservedKind);
+    }
+    if len > MAX_PAYLOAD {
+        return Err(PushError::TooLarge(len));
+    }
+    Ok(())
 }
 
 /// Writes a record header: length (low 32 bits), kind (next 16), one
