@@ -267,7 +267,7 @@ fn throughput(a: &Args) {
         let t = Instant::now();
         let mut md = market();
         let unparsed = for_each_run(bytes, RUN, |run| {
-            md.on_messages(0, run, |_, update| {
+            md.on_messages(0, run, |_, _, update| {
                 black_box(update);
             })
         });

@@ -86,7 +86,7 @@ fn benches(c: &mut Criterion) {
                 // In runs of 32, as a feed handler takes a packet's
                 // messages: each run is prefetched, then applied.
                 let unparsed = for_each_run(&buf, 32, |run| {
-                    market.on_messages(0, run, |_, update| {
+                    market.on_messages(0, run, |_, _, update| {
                         black_box(update);
                     })
                 });

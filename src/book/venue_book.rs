@@ -242,7 +242,7 @@ impl VenueBook {
     }
 
     /// Applies one message and says what changed.
-    #[inline]
+    #[inline(always)]
     pub fn apply(&mut self, message: &ItchMessage<'_>) -> BookUpdate {
         self.stats.messages_applied += 1;
         match *message {

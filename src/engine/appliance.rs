@@ -25,7 +25,7 @@ use crate::ipc::ring_messages::{
 };
 use crate::ipc::spsc_ring::process_alive;
 use crate::journal::journal_entry::{JournalEntry, Outcome};
-use crate::market::market_data::{MarketData, MarketDataConfig, MarketEvent};
+use crate::market::market_data::{MarketData, MarketDataConfig, MarketEvent, MarketUpdate};
 use crate::market::nbbo::MarketCondition;
 use crate::risk::reject_reason;
 use crate::risk::risk_engine::{ChecksMode, RiskEngine};
@@ -368,10 +368,6 @@ impl Core {
         self.slot_of_symbol[i]
     }
 
-    fn symbol_name(&self, symbol: u32) -> String {
-        self.market.symbol(symbol).symbol_str().to_string()
-    }
-
     #[inline]
     fn on_message(&mut self, origin: MessageOrigin, message: &ItchMessage<'_>) {
         self.feed_time_ns = message.timestamp_ns();
@@ -382,44 +378,8 @@ impl Core {
                 self.touch(slot);
             }
         }
-        let text = match update.event {
-            MarketEvent::None | MarketEvent::LuldBands { .. } => return,
-            MarketEvent::TradingAction {
-                symbol,
-                state,
-                previous,
-                reason,
-            } => {
-                if state == previous {
-                    return;
-                }
-                let name = self.symbol_name(symbol);
-                let reason = String::from_utf8_lossy(&reason).trim().to_string();
-                match state {
-                    b'H' => format!("{name} HALTED ({reason})"),
-                    b'P' => format!("{name} PAUSED: LULD trading pause ({reason})"),
-                    b'Q' => format!("{name} quotation only"),
-                    _ => format!("{name} trading"),
-                }
-            }
-            MarketEvent::CircuitBreaker { level } => {
-                format!("MARKET-WIDE CIRCUIT BREAKER level {level} breached: trading halted")
-            }
-            MarketEvent::LuldCollar { symbol, collar } => format!(
-                "{} LULD auction collar: reference {}, band {} - {}",
-                self.symbol_name(symbol),
-                dollars(collar.reference),
-                dollars(collar.lower),
-                dollars(collar.upper)
-            ),
-            MarketEvent::Condition { symbol, condition } => {
-                let what = if condition == MarketCondition::Locked {
-                    "LOCKED"
-                } else {
-                    "CROSSED"
-                };
-                format!("{} market {what} across venues", self.symbol_name(symbol))
-            }
+        let Some(text) = market_event_text(&self.market, update) else {
+            return;
         };
         self.journal.push(JournalEntry::Market {
             feed_time_ns: self.feed_time_ns,
@@ -961,6 +921,121 @@ impl Core {
     }
 }
 
+/// The journal line for a market event an operator should see: a change
+/// of trading state, a circuit breaker, an auction collar, a locked or
+/// crossed market. Its details are read from the market as the message
+/// left it.
+fn market_event_text(market: &MarketData, update: MarketUpdate) -> Option<String> {
+    let symbol = || update.symbol.map(|s| market.symbol(s));
+    Some(match update.event {
+        MarketEvent::None | MarketEvent::LuldBands => return None,
+        MarketEvent::CircuitBreaker => format!(
+            "MARKET-WIDE CIRCUIT BREAKER level {} breached: trading halted",
+            market.circuit_breaker.announced
+        ),
+        MarketEvent::TradingAction => {
+            let m = symbol()?;
+            let (name, status) = (m.symbol_str(), m.status);
+            if status.trading_state == status.previous_state {
+                return None;
+            }
+            let reason = String::from_utf8_lossy(&status.reason).trim().to_string();
+            match status.trading_state {
+                b'H' => format!("{name} HALTED ({reason})"),
+                b'P' => format!("{name} PAUSED: LULD trading pause ({reason})"),
+                b'Q' => format!("{name} quotation only"),
+                _ => format!("{name} trading"),
+            }
+        }
+        MarketEvent::LuldCollar => {
+            let m = symbol()?;
+            let collar = m.collar?;
+            format!(
+                "{} LULD auction collar: reference {}, band {} - {}",
+                m.symbol_str(),
+                dollars(collar.reference),
+                dollars(collar.lower),
+                dollars(collar.upper)
+            )
+        }
+        MarketEvent::Condition => {
+            let m = symbol()?;
+            let what = if m.condition == MarketCondition::Locked {
+                "LOCKED"
+            } else {
+                "CROSSED"
+            };
+            format!("{} market {what} across venues", m.symbol_str())
+        }
+    })
+}
+
 fn dollars(price: u32) -> String {
     format!("${}.{:02}", price / 10_000, price % 10_000 / 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::itch_encoder::{
+        add_order, luld_auction_collar, mwcb_status, trading_action, Header,
+    };
+    use crate::wire::itch::ItchMessage;
+
+    /// Applies one encoded message from `session` and gives its journal line.
+    fn apply(
+        market: &mut MarketData,
+        session: usize,
+        write: impl Fn(&mut Vec<u8>),
+    ) -> Option<String> {
+        let mut bytes = Vec::new();
+        write(&mut bytes);
+        let update = market.on_message(session, &ItchMessage::parse(&bytes).unwrap());
+        market_event_text(market, update)
+    }
+
+    #[test]
+    fn market_events_become_journal_lines_from_the_state_the_message_left() {
+        let mut market = MarketData::default();
+        let h = Header {
+            locate: 7,
+            ..Header::default()
+        };
+        let pause = |o: &mut Vec<u8>| trading_action(o, h, "ZXZZT", b'P', "LUDP");
+        assert_eq!(
+            apply(&mut market, 0, pause).as_deref(),
+            Some("ZXZZT PAUSED: LULD trading pause (LUDP)")
+        );
+        assert_eq!(apply(&mut market, 0, pause), None, "the same state again");
+        assert_eq!(
+            apply(&mut market, 0, |o| luld_auction_collar(
+                o, h, "ZXZZT", 100_000, 105_000, 95_000, 1
+            ))
+            .as_deref(),
+            Some("ZXZZT LULD auction collar: reference $10.00, band $9.50 - $10.50")
+        );
+        assert_eq!(
+            apply(&mut market, 0, |o| trading_action(o, h, "ZXZZT", b'T', "")).as_deref(),
+            Some("ZXZZT trading")
+        );
+        assert_eq!(
+            apply(&mut market, 0, |o| mwcb_status(o, Header::default(), b'2')).as_deref(),
+            Some("MARKET-WIDE CIRCUIT BREAKER level 2 breached: trading halted")
+        );
+        // A quote on one venue is no event; the same price bid on another
+        // locks the consolidated market.
+        assert_eq!(
+            apply(&mut market, 0, |o| add_order(
+                o, h, 1, b'S', 100, "ZXZZT", 101_000
+            )),
+            None
+        );
+        assert_eq!(
+            apply(&mut market, 1, |o| add_order(
+                o, h, 1, b'B', 100, "ZXZZT", 101_000
+            ))
+            .as_deref(),
+            Some("ZXZZT market LOCKED across venues")
+        );
+    }
 }

@@ -55,43 +55,39 @@ pub struct VenueFeed {
     pub messages: u64,
 }
 
-/// What one message changed.
+/// A market event one message raised. Its details are in the market state
+/// as the message left it, where each variant says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MarketEvent {
     None,
-    TradingAction {
-        symbol: u32,
-        state: u8,
-        previous: u8,
-        reason: [u8; 4],
-    },
-    CircuitBreaker {
-        level: u8,
-    },
-    LuldCollar {
-        symbol: u32,
-        collar: AuctionCollar,
-    },
-    LuldBands {
-        symbol: u32,
-        reference: u32,
-        lower: u32,
-        upper: u32,
-    },
-    Condition {
-        symbol: u32,
-        condition: MarketCondition,
-    },
+    /// An `H` message set the symbol's trading state:
+    /// [`SymbolMarket::status`] holds the state, the one before and the
+    /// reason.
+    TradingAction,
+    /// A `W` message announced a breach: [`CircuitBreaker::announced`].
+    CircuitBreaker,
+    /// A `J` message announced an auction collar: [`SymbolMarket::collar`].
+    LuldCollar,
+    /// A trade moved the LULD reference price: [`SymbolMarket::luld`]
+    /// holds the reference and the bands.
+    LuldBands,
+    /// The consolidated market became locked or crossed:
+    /// [`SymbolMarket::condition`].
+    Condition,
 }
 
+/// What one message changed: which symbol, whether its quotes or last
+/// trade did, and the event it raised. Twelve bytes, returned in
+/// registers: the details are in the market state it names
+/// ([`MarketData::symbol`]), so a consumer reads only what it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MarketUpdate {
     /// The symbol the message concerned, if any.
     pub symbol: Option<u32>,
     /// The symbol's book or consolidated quote may have changed.
     pub quote: bool,
-    /// A print (price, qty).
-    pub trade: Option<(u32, u32)>,
+    /// A print: [`SymbolMarket::last_trade`].
+    pub trade: bool,
     pub event: MarketEvent,
 }
 
@@ -99,7 +95,7 @@ impl MarketUpdate {
     const NONE: MarketUpdate = MarketUpdate {
         symbol: None,
         quote: false,
-        trade: None,
+        trade: false,
         event: MarketEvent::None,
     };
 }
@@ -343,7 +339,7 @@ impl MarketData {
             } else {
                 m.crossed_events += 1;
             }
-            return MarketEvent::Condition { symbol, condition };
+            return MarketEvent::Condition;
         }
         MarketEvent::None
     }
@@ -367,12 +363,7 @@ impl MarketData {
         m.last_trade_venue = venue as u8;
         m.volatility.on_trade(price, time_ns);
         if m.luld.on_trade(price, time_ns, &params) {
-            MarketEvent::LuldBands {
-                symbol,
-                reference: m.luld.reference,
-                lower: m.luld.lower,
-                upper: m.luld.upper,
-            }
+            MarketEvent::LuldBands
         } else {
             MarketEvent::None
         }
@@ -392,20 +383,21 @@ impl MarketData {
     /// say) in order, calling `each` with every message's update: the same
     /// as [`MarketData::on_message`] on each in turn, except that every
     /// message's cache misses are started before the first is applied, so
-    /// that they overlap instead of following one another.
+    /// that they overlap instead of following one another. `each` sees the
+    /// market as that message left it (where an update's details are).
     #[inline]
     pub fn on_messages<'a>(
         &mut self,
         session_index: usize,
         messages: &[ItchMessage<'a>],
-        mut each: impl FnMut(&ItchMessage<'a>, MarketUpdate),
+        mut each: impl FnMut(&MarketData, &ItchMessage<'a>, MarketUpdate),
     ) {
         for m in messages {
             self.prefetch(session_index, m);
         }
         for m in messages {
             let update = self.on_message(session_index, m);
-            each(m, update);
+            each(self, m, update);
         }
     }
 
@@ -415,52 +407,49 @@ impl MarketData {
         let venue = self.venue_for_session(session_index, None);
         let time_ns = message.timestamp_ns();
         self.feed_time_ns = self.feed_time_ns.max(time_ns);
-        {
-            let v = &mut self.venues[venue];
-            v.last_message_ns = time_ns;
-            v.messages += 1;
-        }
-        match self.venues[venue].book.apply(message) {
-            BookUpdate::Quote { book, top } => {
-                let symbol = self.symbol_of_book(venue, book);
-                // Only a change at the top of a venue's book moves the NBBO.
-                let event = if top {
-                    self.refresh_nbbo(symbol)
-                } else {
-                    MarketEvent::None
-                };
-                return MarketUpdate {
-                    symbol: Some(symbol),
-                    quote: true,
-                    trade: None,
-                    event,
-                };
-            }
+        let v = &mut self.venues[venue];
+        v.last_message_ns = time_ns;
+        v.messages += 1;
+        let (book, top, trade) = match v.book.apply(message) {
+            BookUpdate::Quote { book, top } => (book, top, None),
             BookUpdate::Trade {
                 book,
                 top,
                 price,
                 qty,
-            } => {
-                let symbol = self.symbol_of_book(venue, book);
-                let mut event = if top {
-                    self.refresh_nbbo(symbol)
-                } else {
-                    MarketEvent::None
-                };
-                let luld = self.on_trade(symbol, venue, price, qty, time_ns);
-                if luld != MarketEvent::None {
-                    event = luld;
-                }
-                return MarketUpdate {
-                    symbol: Some(symbol),
-                    quote: true,
-                    trade: Some((price, qty)),
-                    event,
-                };
+            } => (book, top, Some((price, qty))),
+            BookUpdate::None => return self.on_other_message(venue, time_ns, message),
+        };
+        let symbol = self.symbol_of_book(venue, book);
+        // Only a change at the top of a venue's book moves the NBBO.
+        let mut event = if top {
+            self.refresh_nbbo(symbol)
+        } else {
+            MarketEvent::None
+        };
+        if let Some((price, qty)) = trade {
+            let luld = self.on_trade(symbol, venue, price, qty, time_ns);
+            if luld != MarketEvent::None {
+                event = luld;
             }
-            BookUpdate::None => {}
         }
+        MarketUpdate {
+            symbol: Some(symbol),
+            quote: true,
+            trade: trade.is_some(),
+            event,
+        }
+    }
+
+    /// A message that changed no book: symbol directory and trading state,
+    /// LULD collars, the circuit breaker.
+    #[inline(never)]
+    fn on_other_message(
+        &mut self,
+        venue: usize,
+        time_ns: u64,
+        message: &ItchMessage<'_>,
+    ) -> MarketUpdate {
         match message {
             ItchMessage::StockDirectory(m) => {
                 let symbol = self.symbol_of_locate(venue, m.stock_locate(), m.stock());
@@ -484,20 +473,15 @@ impl MarketData {
                 let mut reason = [b' '; 4];
                 reason.copy_from_slice(&m.bytes()[21..25]);
                 let s = &mut self.symbols[symbol as usize].status;
-                let previous = s.trading_state;
+                s.previous_state = s.trading_state;
                 s.trading_state = m.trading_state();
                 s.reason = reason;
                 s.since_ns = time_ns;
                 MarketUpdate {
                     symbol: Some(symbol),
                     quote: true,
-                    trade: None,
-                    event: MarketEvent::TradingAction {
-                        symbol,
-                        state: m.trading_state(),
-                        previous,
-                        reason,
-                    },
+                    trade: false,
+                    event: MarketEvent::TradingAction,
                 }
             }
             ItchMessage::LuldAuctionCollar(m) => {
@@ -511,7 +495,7 @@ impl MarketData {
                 self.symbols[symbol as usize].collar = Some(collar);
                 MarketUpdate {
                     symbol: Some(symbol),
-                    event: MarketEvent::LuldCollar { symbol, collar },
+                    event: MarketEvent::LuldCollar,
                     ..MarketUpdate::NONE
                 }
             }
@@ -522,12 +506,13 @@ impl MarketData {
             ItchMessage::MwcbStatus(m) => {
                 let level = m.breached_level().wrapping_sub(b'0');
                 let cb = &mut self.circuit_breaker;
+                cb.announced = level;
                 if level > cb.breached {
                     cb.breached = level;
                     cb.breached_at_ns = time_ns;
                 }
                 MarketUpdate {
-                    event: MarketEvent::CircuitBreaker { level },
+                    event: MarketEvent::CircuitBreaker,
                     ..MarketUpdate::NONE
                 }
             }

@@ -11,6 +11,9 @@ pub struct SymbolStatus {
     /// `H` trading state: b'T' trading, b'H' halted, b'P' paused, b'Q'
     /// quotation only. Trading until told otherwise.
     pub trading_state: u8,
+    /// The state before the latest `H` message (equal to `trading_state`
+    /// when that message repeated it).
+    pub previous_state: u8,
     pub reason: [u8; 4],
     /// Feed time of the last state change.
     pub since_ns: u64,
@@ -20,6 +23,7 @@ impl Default for SymbolStatus {
     fn default() -> Self {
         SymbolStatus {
             trading_state: b'T',
+            previous_state: b'T',
             reason: [b' '; 4],
             since_ns: 0,
         }
@@ -38,6 +42,8 @@ impl SymbolStatus {
 pub struct CircuitBreaker {
     pub levels: [u64; 3],
     pub breached: u8,
+    /// The level the latest `W` message announced (1 to 3).
+    pub announced: u8,
     pub breached_at_ns: u64,
 }
 
