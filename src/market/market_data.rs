@@ -392,11 +392,13 @@ impl MarketData {
         messages: &[ItchMessage<'a>],
         mut each: impl FnMut(&MarketData, &ItchMessage<'a>, MarketUpdate),
     ) {
+        let venue = self.venue_for_session(session_index, None);
+        let book = &self.venues[venue].book;
         for m in messages {
-            self.prefetch(session_index, m);
+            book.prefetch(m);
         }
         for m in messages {
-            let update = self.on_message(session_index, m);
+            let update = self.apply(venue, m);
             each(self, m, update);
         }
     }
@@ -405,6 +407,12 @@ impl MarketData {
     #[inline]
     pub fn on_message(&mut self, session_index: usize, message: &ItchMessage<'_>) -> MarketUpdate {
         let venue = self.venue_for_session(session_index, None);
+        self.apply(venue, message)
+    }
+
+    /// Applies one message from venue `venue` (an index into `venues`).
+    #[inline(always)]
+    fn apply(&mut self, venue: usize, message: &ItchMessage<'_>) -> MarketUpdate {
         let time_ns = message.timestamp_ns();
         self.feed_time_ns = self.feed_time_ns.max(time_ns);
         let v = &mut self.venues[venue];
