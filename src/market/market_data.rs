@@ -91,6 +91,9 @@ pub struct MarketUpdate {
     pub event: MarketEvent,
 }
 
+// The size the documentation above promises.
+const _: () = assert!(std::mem::size_of::<MarketUpdate>() == 12);
+
 impl MarketUpdate {
     const NONE: MarketUpdate = MarketUpdate {
         symbol: None,
