@@ -72,6 +72,18 @@ fn add(
     qty: u32,
     price: u32,
 ) -> Vec<u8> {
+    add_stock(b, "AAPL", locate, reference, side, qty, price)
+}
+
+fn add_stock(
+    b: &mut MoldFrameBuilder,
+    stock: &str,
+    locate: u16,
+    reference: u64,
+    side: u8,
+    qty: u32,
+    price: u32,
+) -> Vec<u8> {
     let mut m = Vec::new();
     add_order(
         &mut m,
@@ -82,7 +94,7 @@ fn add(
         reference,
         side,
         qty,
-        "AAPL",
+        stock,
         price,
     );
     assert!(b.push(&m).is_none());
@@ -328,4 +340,49 @@ fn prefetching_a_packet_ahead_changes_no_book_or_update() {
     }
     assert_eq!(compared, 90_000);
     assert_eq!(market_summary(&runs), market_summary(&single));
+}
+
+/// A feed error: an add reuses the reference of an order still resting on
+/// another symbol. The book takes the old order out (the new one replaces
+/// it), and the consolidated quote of the old order's symbol follows, as
+/// well as the new one's.
+#[test]
+fn an_order_reference_reused_on_another_symbol_updates_both_consolidated_quotes() {
+    let mut nq = venue(b"NASDAQ0001");
+    let mut d = FrameDecoder::new();
+    let mut m = MarketData::new(config());
+    feed(
+        &mut d,
+        &mut m,
+        &add_stock(&mut nq, "AAPL", 1, 7, b'B', 100, 1_900_000),
+    );
+    let aapl = m.symbol_id("AAPL").unwrap();
+    assert_eq!(m.symbol(aapl).nbbo.bid.unwrap().price, 1_900_000);
+    // Reference 7 again, on MSFT: the AAPL order is gone.
+    feed(
+        &mut d,
+        &mut m,
+        &add_stock(&mut nq, "MSFT", 2, 7, b'S', 50, 4_000_000),
+    );
+    let msft = m.symbol_id("MSFT").unwrap();
+    assert_eq!(m.venues()[0].book.stats().duplicate_order_refs, 1);
+    assert_eq!(m.venue_book(aapl, 0).unwrap().best_bid(), None);
+    assert_eq!(
+        m.symbol(aapl).nbbo.bid,
+        None,
+        "AAPL's NBBO follows its book"
+    );
+    assert_eq!(m.symbol(msft).nbbo.ask.unwrap().price, 4_000_000);
+    // A zero-share add of a live reference (another feed error) removes it.
+    feed(
+        &mut d,
+        &mut m,
+        &add_stock(&mut nq, "AAPL", 1, 7, b'B', 0, 1_900_000),
+    );
+    assert_eq!(m.venue_book(msft, 0).unwrap().best_ask(), None);
+    assert_eq!(
+        m.symbol(msft).nbbo.ask,
+        None,
+        "MSFT's NBBO follows its book"
+    );
 }

@@ -63,6 +63,11 @@ pub struct VenueBook {
     books: Vec<SymbolBook>,
     orders: OrderStore,
     stats: BookStats,
+    /// A book other than the one the last message named whose best level
+    /// that message changed, or [`NO_BOOK`]: only a feed error does this
+    /// (an add reusing the reference of an order resting on another
+    /// symbol). See [`VenueBook::take_other_top_change`].
+    other_top_change: u32,
 }
 
 impl Default for VenueBook {
@@ -86,6 +91,7 @@ impl VenueBook {
             books: Vec::with_capacity(1024),
             orders: OrderStore::new(sizing.window_refs, sizing.long_lived_orders),
             stats: BookStats::default(),
+            other_top_change: NO_BOOK,
         }
     }
 
@@ -151,14 +157,39 @@ impl VenueBook {
         index
     }
 
+    /// The book, other than the one the last applied message named, whose
+    /// best level that message changed (a feed error reusing a live order's
+    /// reference on another symbol); asking clears it.
+    #[inline]
+    pub fn take_other_top_change(&mut self) -> Option<u32> {
+        if self.other_top_change == NO_BOOK {
+            return None;
+        }
+        Some(std::mem::replace(&mut self.other_top_change, NO_BOOK))
+    }
+
+    /// Notes that `changed_book`'s best level changed while the message
+    /// named `book`: true when that is `book`'s own change.
+    #[inline]
+    fn top_changed_in(&mut self, book: u32, changed_book: u32) -> bool {
+        if changed_book == book {
+            return true;
+        }
+        self.other_top_change = changed_book;
+        false
+    }
+
     /// Rests an order (from an add or a replace). A reference that is still
     /// live replaces its old order rather than double-counting; a zero-share
-    /// order rests nothing. Returns whether a best level changed.
+    /// order rests nothing. Returns whether `book`'s best level changed.
     #[inline]
     fn insert_order(&mut self, book: u32, reference: u64, side: u8, qty: u32, price: u32) -> bool {
         if qty == 0 {
             self.stats.zero_share_orders += 1;
-            return self.remove_order(reference).is_some_and(|(_, top)| top);
+            return match self.remove_order(reference) {
+                Some((removed_from, true)) => self.top_changed_in(book, removed_from),
+                _ => false,
+            };
         }
         let mut top = false;
         if let Some(old) = self.orders.insert(
@@ -171,10 +202,11 @@ impl VenueBook {
             },
         ) {
             self.stats.duplicate_order_refs += 1;
-            top |= self.books[old.book as usize]
+            let changed = self.books[old.book as usize]
                 .side_mut(old.side)
                 .reduce(old.price, old.qty)
                 .unwrap_or(false);
+            top = changed && self.top_changed_in(book, old.book);
         }
         top | self.books[book as usize].side_mut(side).add(price, qty)
     }

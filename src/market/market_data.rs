@@ -431,6 +431,9 @@ impl MarketData {
             } => (book, top, Some((price, qty))),
             BookUpdate::None => return self.on_other_message(venue, time_ns, message),
         };
+        if let Some(other) = v.book.take_other_top_change() {
+            self.refresh_other_book(venue, other);
+        }
         let symbol = self.symbol_of_book(venue, book);
         // Only a change at the top of a venue's book moves the NBBO.
         let mut event = if top {
@@ -450,6 +453,16 @@ impl MarketData {
             trade: trade.is_some(),
             event,
         }
+    }
+
+    /// The NBBO of the symbol of `book` on `venue`, whose best level a
+    /// message naming another book changed (a feed error). A locked or
+    /// crossed market it makes is counted in that symbol's state; the
+    /// message's update names the symbol the message named.
+    #[cold]
+    fn refresh_other_book(&mut self, venue: usize, book: u32) {
+        let symbol = self.symbol_of_book(venue, book);
+        self.refresh_nbbo(symbol);
     }
 
     /// A message that changed no book: symbol directory and trading state,
