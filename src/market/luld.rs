@@ -83,9 +83,10 @@ struct Bucket {
 /// One symbol's LULD state: a five-minute mean of trade prices kept in 60
 /// five-second buckets (the window edge is exact to 5 s), and the current
 /// reference price and bands. The fields every trade reads come first
-/// (`repr(C)`), in the line before the buckets.
+/// (`repr(C)`), so that [`crate::market::market_state::SymbolMarket`] can
+/// place them in its hot lines, before the buckets.
 #[derive(Clone, Debug)]
-#[repr(C, align(64))]
+#[repr(C)]
 pub struct LuldState {
     next_recompute_ns: u64,
     pub reference: u32,

@@ -57,27 +57,38 @@ pub struct AuctionCollar {
 }
 
 /// Everything known about one symbol across venues.
+///
+/// Laid out in order of use (`repr(C)`): the first two lines (an aligned
+/// pair, which the adjacent-line prefetcher fetches together) hold what an
+/// NBBO refresh and a trade read and write: the NBBO and its condition, the
+/// last trade and volume, and the head of the LULD state. A trade also
+/// touches one LULD bucket and the head of the volatility state.
 #[derive(Clone, Debug)]
+#[repr(C, align(128))]
 pub struct SymbolMarket {
-    pub symbol: [u8; 8],
-    pub status: SymbolStatus,
     pub nbbo: Nbbo,
-    pub condition: MarketCondition,
     pub last_trade: Option<Trade>,
-    pub last_trade_venue: u8,
     /// Shares traded, all venues.
     pub volume: u64,
+    pub condition: MarketCondition,
+    pub last_trade_venue: u8,
+    /// The tier came from a stock directory message (not the default).
+    pub tier_known: bool,
     /// In line, not boxed: a trade's loads of these and of the fields above
     /// then have addresses known from the symbol alone and their cache
     /// misses overlap, instead of waiting for a pointer to arrive first.
     pub luld: LuldState,
-    /// The tier came from a stock directory message (not the default).
-    pub tier_known: bool,
-    pub collar: Option<AuctionCollar>,
     pub volatility: RealizedVolatility,
+    pub status: SymbolStatus,
+    pub symbol: [u8; 8],
+    pub collar: Option<AuctionCollar>,
     pub locked_events: u64,
     pub crossed_events: u64,
 }
+
+// The LULD state's head (the fields before its buckets) lies in the first
+// two lines.
+const _: () = assert!(std::mem::offset_of!(SymbolMarket, luld) + 24 <= 128);
 
 impl SymbolMarket {
     pub fn new(symbol: [u8; 8], default_tier: u8, prior_close: u32) -> Self {
