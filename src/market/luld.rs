@@ -96,6 +96,9 @@ pub struct LuldState {
     buckets: [Bucket; BUCKETS],
 }
 
+/// Bytes of [`LuldState`] before its buckets: the fields every trade reads.
+pub const LULD_HEAD_BYTES: usize = std::mem::offset_of!(LuldState, buckets);
+
 impl LuldState {
     /// Starts from the prior close (`reference` 0 waits for the first trade).
     pub fn new(tier: u8, prior_close: u32) -> Self {

@@ -1,7 +1,7 @@
 //! Per-symbol market state (trading state, LULD, volatility, consolidated
 //! quote, last trade) and the market-wide circuit breaker.
 
-use super::luld::LuldState;
+use super::luld::{LuldState, LULD_HEAD_BYTES};
 use super::nbbo::{MarketCondition, Nbbo};
 use super::realized_volatility::RealizedVolatility;
 use crate::book::symbol_book::Trade;
@@ -86,9 +86,9 @@ pub struct SymbolMarket {
     pub crossed_events: u64,
 }
 
-// The LULD state's head (the fields before its buckets) lies in the first
-// two lines.
-const _: () = assert!(std::mem::offset_of!(SymbolMarket, luld) + 24 <= 128);
+// The LULD state's head (the fields before its buckets), and so every
+// field before it, lies in the first two lines.
+const _: () = assert!(std::mem::offset_of!(SymbolMarket, luld) + LULD_HEAD_BYTES <= 128);
 
 impl SymbolMarket {
     pub fn new(symbol: [u8; 8], default_tier: u8, prior_close: u32) -> Self {
