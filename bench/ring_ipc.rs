@@ -17,7 +17,7 @@
 //!   bytes to one pinned consumer; messages per second. Twice: one
 //!   message at a time (ours `write_message` publishing every 32 and
 //!   `read_message` releasing per drain, against rtrb's `push`/`pop`), and
-//!   batched (ours `send_batch` of 32 and `recv_batch` of up to 256,
+//!   batched (ours `send_batch` of 32, one record, and `recv_batch` of up to 256,
 //!   against rtrb's `write_chunk_uninit`/`read_chunk` of the same sizes).
 //! - Path cost: one thread writes 1,000 8-byte messages, then reads them
 //!   back, repeatedly: the instructions of a write and a read with no cache
@@ -367,7 +367,8 @@ const SEND_BATCH: usize = 32;
 const RECV_BATCH: usize = 256;
 
 /// Our ring through its batched API: `send_batch` of 32 messages (one
-/// publish), `recv_batch` of up to 256 (one release).
+/// record with one header, one publish), `recv_batch` of up to 256 (one
+/// release).
 fn throughput_ours_batched<const N: usize>(messages: u64) -> f64 {
     let ring = Ring::in_memory("tp", CAPACITY_BYTES);
     let (mut p, mut c) = (ring.clone().producer_unclaimed(), ring.consumer_unclaimed());

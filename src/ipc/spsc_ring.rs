@@ -13,8 +13,17 @@
 //! 512  data   `capacity` bytes, a power of two
 //! ```
 //!
-//! A record is `[length u32 | kind u16 | reserved u16 | payload]`, padded to
-//! 8 bytes. A record never wraps: when it does not fit before the end of the
+//! A record is `[length u32 | kind u16 | more u16 | payload]`, padded to
+//! 8 bytes. It carries `more + 1` messages of its kind, each `length /
+//! (more + 1)` bytes, one after the other: one message (`more` = 0), or a
+//! batch written at once by [`RingProducer::send_batch`], whose messages
+//! must then each be a multiple of 8 bytes long (so every message starts
+//! 8-aligned). A batch's one header costs 8 bytes per batch instead of per
+//! message. Readers see messages, never batches: every read returns the
+//! next message, and a batch record's space is released only once its last
+//! message has been read.
+//!
+//! A record never wraps: when it does not fit before the end of the
 //! data area, a padding record (kind 0) fills the rest and the record starts
 //! at offset 0. Head and tail count bytes forever (no wrap-around), so full
 //! is `head - tail == capacity` and empty is `head == tail`.
@@ -34,13 +43,18 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub const RING_MAGIC: u64 = u64::from_le_bytes(*b"BWRING01");
-pub const RING_VERSION: u32 = 1;
+/// 2: a record may carry several messages (`more`, formerly reserved and
+/// zero). A version-1 build would misread such a record, so it refuses
+/// the ring instead.
+pub const RING_VERSION: u32 = 2;
 pub const HEADER_LEN: usize = 512;
 pub const RECORD_HEADER_LEN: usize = 8;
 pub const RECORD_ALIGN: usize = 8;
 /// The largest payload a record may carry.
 pub const MAX_PAYLOAD: usize = 4096;
 pub const KIND_PADDING: u16 = 0;
+/// The most messages one record carries (the header's `more` is 16 bits).
+pub const MAX_BATCH: usize = 1 << 16;
 
 const OFF_MAGIC: usize = 0;
 const OFF_VERSION: usize = 8;
@@ -354,6 +368,7 @@ impl Ring {
             tail,
             released_tail: tail,
             head_cache: tail,
+            batch: BatchCursor::default(),
             ring: self,
         }
     }
@@ -458,7 +473,7 @@ impl RingProducer {
             // SAFETY: [offset, offset + need) lies inside the data area
             // (need <= to_end) and is free space (checked against the tail).
             unsafe {
-                write_header(at, len as u32, kind);
+                write_header(at, len as u32, kind, 0);
                 return Ok(at.add(RECORD_HEADER_LEN));
             }
         }
@@ -478,6 +493,7 @@ impl RingProducer {
                     data.add(offset as usize),
                     (to_end as usize - RECORD_HEADER_LEN) as u32,
                     KIND_PADDING,
+                    0,
                 )
             };
             self.head += to_end;
@@ -487,7 +503,7 @@ impl RingProducer {
         // SAFETY: [at, at + need) lies inside the data area (the record fits
         // before the end, by the padding above) and is free space.
         unsafe {
-            write_header(data.add(at), len as u32, kind);
+            write_header(data.add(at), len as u32, kind, 0);
             Ok(data.add(at + RECORD_HEADER_LEN))
         }
     }
@@ -496,60 +512,98 @@ impl RingProducer {
     /// publishes them with one release store: the number written (fewer
     /// than asked when the ring fills; 0 when it is full).
     ///
-    /// The batched form of [`RingProducer::send`]: one room check covers
-    /// every record that fits before the end of the data area, and the
-    /// indexes stay in registers while the records are written (a loop of
-    /// `send` keeps them in the producer, in memory).
+    /// The batched form of [`RingProducer::send`]: the messages go into as
+    /// few records as the ring allows (one, unless the batch meets the end
+    /// of the data area, the free space, or [`MAX_PAYLOAD`]), each with one
+    /// header for all its messages, copied in one piece. A message type
+    /// whose size is not a multiple of 8 cannot share a record (its
+    /// successors would start unaligned): it is written one record per
+    /// message.
     #[inline]
     pub fn send_batch<T: RingMessage>(&mut self, messages: &[T]) -> Result<usize, PushError> {
         let len = std::mem::size_of::<T>();
         check_record(T::KIND, len)?;
-        let size = record_len(len) as u64;
+        if len == 0 || len % RECORD_ALIGN != 0 {
+            return Ok(self.send_one_per_record(messages));
+        }
+        let per_record = (MAX_PAYLOAD / len).min(MAX_BATCH);
         let capacity = self.ring.capacity as u64;
         let data = self.ring.data();
         let mut written = 0;
         while written < messages.len() {
+            let left = (messages.len() - written).min(per_record);
             let offset = self.head & (capacity - 1);
+            let to_end = capacity - offset;
             // A tail from a misbehaving consumer may be anywhere: a used
             // count beyond the capacity reads as full.
             let free = |tail: u64| capacity.saturating_sub(self.head.wrapping_sub(tail));
             let mut free_bytes = free(self.tail_cache);
-            if free_bytes < size {
+            // The tail is reloaded only when the cached one does not show
+            // room for what is left (or for the padding at the end).
+            let wanted = (RECORD_HEADER_LEN + left * len) as u64;
+            if free_bytes < wanted.min(to_end) {
                 self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
                 free_bytes = free(self.tail_cache);
             }
-            let fit = ((capacity - offset).min(free_bytes) / size) as usize;
-            let run = fit.min(messages.len() - written);
-            if run == 0 {
-                // Full, or the next record must wrap behind padding: the
-                // one-record path handles both.
-                if self.write_message(&messages[written]).is_err() {
+            let one = (RECORD_HEADER_LEN + len) as u64;
+            if to_end < one {
+                // Not even one message fits before the end: padding fills
+                // it, and the record starts at offset 0.
+                if free_bytes < to_end {
                     break;
                 }
-                written += 1;
+                // SAFETY: offset is 8-aligned and < capacity, so 8 bytes at
+                // it are inside the data area; the to_end bytes from it are
+                // free (checked above).
+                unsafe {
+                    write_header(
+                        data.add(offset as usize),
+                        (to_end as usize - RECORD_HEADER_LEN) as u32,
+                        KIND_PADDING,
+                        0,
+                    )
+                };
+                self.head += to_end;
                 continue;
             }
-            let at = data.wrapping_add(offset as usize);
-            for (i, message) in messages[written..written + run].iter().enumerate() {
-                let record = at.wrapping_add(i * size as usize);
-                // SAFETY: the run's records lie inside the data area (run *
-                // size <= capacity - offset) and in free space (run * size
-                // <= free_bytes); each record starts 8-aligned (offset and size
-                // are multiples of 8). T is Pod: its payload write may be
-                // unaligned.
-                unsafe {
-                    write_header(record, len as u32, T::KIND);
-                    record
-                        .add(RECORD_HEADER_LEN)
-                        .cast::<T>()
-                        .write_unaligned(*message);
-                }
+            let room = to_end.min(free_bytes);
+            if room < one {
+                break;
             }
-            self.head += run as u64 * size;
-            written += run;
+            let n = (((room - RECORD_HEADER_LEN as u64) / len as u64) as usize).min(left);
+            let bytes = n * len;
+            let at = data.wrapping_add(offset as usize);
+            // SAFETY: the record (8 + bytes <= room bytes) lies inside the
+            // data area (room <= to_end) and in free space (room <=
+            // free_bytes), and starts 8-aligned; n <= MAX_BATCH, so n - 1
+            // fits the header's 16 bits. The messages are Pod, their bytes
+            // copied as they are into the record's payload, which does not
+            // overlap them.
+            unsafe {
+                write_header(at, bytes as u32, T::KIND, (n - 1) as u16);
+                std::ptr::copy_nonoverlapping(
+                    messages.as_ptr().add(written).cast::<u8>(),
+                    at.add(RECORD_HEADER_LEN),
+                    bytes,
+                );
+            }
+            self.head += (RECORD_HEADER_LEN + bytes) as u64;
+            written += n;
         }
         self.publish();
         Ok(written)
+    }
+
+    /// [`RingProducer::send_batch`] for messages that cannot share a
+    /// record: one record each, published together.
+    #[cold]
+    fn send_one_per_record<T: RingMessage>(&mut self, messages: &[T]) -> usize {
+        let written = messages
+            .iter()
+            .take_while(|m| self.write_message(*m).is_ok())
+            .count();
+        self.publish();
+        written
     }
 
     /// Makes every written record visible to the consumer (one release
@@ -584,22 +638,22 @@ fn check_record(kind: u16, len: usize) -> Result<(), PushError> {
     Ok(())
 }
 
-/// Writes a record header: length (low 32 bits), kind (next 16), one
-/// aligned 8-byte store.
+/// Writes a record header: length (low 32 bits), kind (next 16), the
+/// count of messages after the first (top 16), one aligned 8-byte store.
 ///
 /// # Safety
 /// `at` must point at 8 writable, 8-aligned bytes.
 #[inline(always)]
-unsafe fn write_header(at: *mut u8, len: u32, kind: u16) {
+unsafe fn write_header(at: *mut u8, len: u32, kind: u16, more: u16) {
     // SAFETY: per the contract.
-    unsafe { at.cast::<u64>().write(header_word(len, kind).to_le()) };
+    unsafe { at.cast::<u64>().write(header_word(len, kind, more).to_le()) };
 }
 
 /// A record header as one word: length (low 32 bits), kind (next 16), the
-/// top 16 bits zero.
+/// count of messages after the first (top 16).
 #[inline(always)]
-const fn header_word(len: u32, kind: u16) -> u64 {
-    len as u64 | (kind as u64) << 32
+const fn header_word(len: u32, kind: u16, more: u16) -> u64 {
+    len as u64 | (kind as u64) << 32 | (more as u64) << 48
 }
 
 /// Copies `src` to `dst` in 8-byte words (no call into memcpy for the small
@@ -653,9 +707,27 @@ impl RecordBuf {
 /// The reading side of a ring.
 pub struct RingConsumer {
     ring: Ring,
+    /// Where the next record starts (while a record of several messages is
+    /// being read: where it starts, so that it is not released).
     tail: u64,
     released_tail: u64,
     head_cache: u64,
+    /// The rest of a record of several messages, once its first was read.
+    batch: BatchCursor,
+}
+
+/// The messages of a record of several that are still to be read.
+#[derive(Clone, Copy, Debug, Default)]
+struct BatchCursor {
+    /// How many (0: no record is being read).
+    left: u32,
+    kind: u16,
+    /// Each message's length, a multiple of 8.
+    len: u32,
+    /// The data-area offset of the next one.
+    at: u64,
+    /// The tail once the last one is read: the end of the record.
+    end: u64,
 }
 
 impl RingConsumer {
@@ -678,11 +750,16 @@ impl RingConsumer {
         head.wrapping_sub(self.tail) <= self.ring.capacity as u64 && (head | self.tail) & 7 == 0
     }
 
-    /// Finds the next record (skipping padding), checks that it lies inside
-    /// the ring and the published head, and steps past it without releasing
-    /// its space: its kind, payload length and where the payload starts.
+    /// Finds the next message (skipping padding): the rest of a record of
+    /// several, or the first message of the next record, which is checked
+    /// to lie inside the ring and the published head. Steps past it
+    /// without releasing its space; returns its kind, length and where it
+    /// starts.
     #[inline(always)]
-    fn next_record(&mut self) -> Result<Option<(u16, usize, *const u8)>, RingError> {
+    fn next_message(&mut self) -> Result<Option<(u16, usize, *const u8)>, RingError> {
+        if self.batch.left != 0 {
+            return Ok(Some(self.next_of_batch()));
+        }
         let capacity = self.ring.capacity as u64;
         loop {
             if self.tail == self.head_cache {
@@ -706,6 +783,7 @@ impl RingConsumer {
             let header = u64::from_le(unsafe { data.add(offset as usize).cast::<u64>().read() });
             let len = (header & 0xffff_ffff) as usize;
             let kind = (header >> 32) as u16;
+            let more = (header >> 48) as usize;
             if kind == KIND_PADDING {
                 if offset + (RECORD_HEADER_LEN + len) as u64 != capacity
                     || (RECORD_HEADER_LEN + len) as u64 > available
@@ -722,44 +800,81 @@ impl RingConsumer {
             if size > capacity - offset || size > available {
                 return Err(self.corrupt("record runs past the ring or the published head"));
             }
-            self.tail += size;
             // SAFETY: offset + 8 is inside the data area (size <= capacity - offset).
-            return Ok(Some((kind, len, unsafe {
-                data.add(offset as usize + RECORD_HEADER_LEN)
-            })));
+            let first = unsafe { data.add(offset as usize + RECORD_HEADER_LEN) };
+            if more == 0 {
+                self.tail += size;
+                return Ok(Some((kind, len, first)));
+            }
+            // Several messages: equal lengths, each a non-zero multiple of
+            // 8, so that each lies inside the record and starts aligned.
+            let message_len = len / (more + 1);
+            if message_len * (more + 1) != len || message_len == 0 || message_len % 8 != 0 {
+                return Err(
+                    self.corrupt("record's length is not its message count times a multiple of 8")
+                );
+            }
+            // The tail stays at the record until its last message is read.
+            self.batch = BatchCursor {
+                left: more as u32,
+                kind,
+                len: message_len as u32,
+                at: offset + (RECORD_HEADER_LEN + message_len) as u64,
+                end: self.tail + size,
+            };
+            return Ok(Some((kind, message_len, first)));
         }
     }
 
-    /// Copies the next record into `out` (skipping padding) without
+    /// The next message of the record of several being read (there is
+    /// one: `batch.left` > 0).
+    #[inline(always)]
+    fn next_of_batch(&mut self) -> (u16, usize, *const u8) {
+        let b = &mut self.batch;
+        debug_assert!(b.left > 0);
+        // SAFETY: the record's messages were checked to lie inside the
+        // data area and below the published head when its header was
+        // read; `at` is the next of them.
+        let at = unsafe { self.ring.data().add(b.at as usize) };
+        b.at += u64::from(b.len);
+        b.left -= 1;
+        if b.left == 0 {
+            self.tail = b.end;
+        }
+        (b.kind, b.len as usize, at)
+    }
+
+    /// Copies the next message into `out` (skipping padding) without
     /// releasing its space; `Ok(false)` when the ring is empty. The copy is
     /// made before anything reads the payload, so a producer writing over a
     /// record it already published can garble that record but not what the
     /// consumer validated.
     #[inline]
     pub fn read(&mut self, out: &mut RecordBuf) -> Result<bool, RingError> {
-        let Some((kind, len, src)) = self.next_record()? else {
+        let Some((kind, len, src)) = self.next_message()? else {
             return Ok(false);
         };
         out.kind = kind;
         out.len = len;
-        // The record is padded to 8 bytes inside the ring: copy whole words.
+        // A message starts 8-aligned and its record is padded to 8 bytes
+        // inside the ring: copy whole words.
         for i in 0..len.div_ceil(8) {
             // SAFETY: word i lies inside the record (padded to 8 bytes, inside
-            // the data area, checked by next_record) and inside `out`'s
+            // the data area, checked by next_message) and inside `out`'s
             // MAX_PAYLOAD / 8 words (len <= MAX_PAYLOAD); src is 8-aligned.
             out.words[i] = unsafe { src.add(i * 8).cast::<u64>().read() };
         }
         Ok(true)
     }
 
-    /// Reads the next record as a `T` (for rings that carry one message
-    /// type); a record of another kind or size is an error.
+    /// Reads the next message as a `T` (for rings that carry one message
+    /// type); a message of another kind or size is an error.
     ///
     /// What a consumer does most is inline: the read of a record the cached
     /// head already shows, and the look at the head when it shows none (the
     /// poll of a consumer waiting on an empty ring, and its wake-up when a
-    /// record arrives). The rest (padding, garbled records, another kind) is
-    /// out of line.
+    /// record arrives). The rest (padding, records of several messages,
+    /// garbled records, another kind) is out of line.
     #[inline(always)]
     pub fn read_message<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
         if let Some(message) = self.read_expected::<T>() {
@@ -784,31 +899,32 @@ impl RingConsumer {
     }
 
     /// [`RingConsumer::read_message`] with every check: padding, kind and
-    /// size, a head or record out of range.
+    /// size, a head or record out of range; and the messages of a record
+    /// of several.
     #[inline(never)]
     fn read_message_general<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
-        let Some((kind, len, src)) = self.next_record()? else {
+        let Some((kind, len, src)) = self.next_message()? else {
             return Ok(None);
         };
         if kind != T::KIND || len != std::mem::size_of::<T>() {
             return Err(self.corrupt("record of an unexpected kind or size"));
         }
         // SAFETY: the record holds size_of::<T>() bytes inside the data area
-        // (checked by next_record); T is Pod, so any bytes are a valid T and
+        // (checked by next_message); T is Pod, so any bytes are a valid T and
         // an unaligned read is allowed.
         Ok(Some(unsafe { src.cast::<T>().read_unaligned() }))
     }
 
     /// The fast path of [`RingConsumer::read_message`]: when the cached head
     /// says a record is there and its whole header word is the one a `T`
-    /// carries (its length and kind, upper bits zero), one compare and one
+    /// carries alone (its length and kind, `more` zero), one compare and one
     /// bounds check stand for the general validation. Anything else
     /// (empty cache, padding, another kind, a garbled header) is left to
     /// the general path, which reports it.
     #[inline(always)]
     fn read_expected<T: RingMessage>(&mut self) -> Option<T> {
         let size = record_len(std::mem::size_of::<T>()) as u64;
-        let expected = header_word(std::mem::size_of::<T>() as u32, T::KIND);
+        let expected = header_word(std::mem::size_of::<T>() as u32, T::KIND, 0);
         let capacity = self.ring.capacity as u64;
         let offset = self.tail & (capacity - 1);
         let room = (capacity - offset).min(self.head_cache.wrapping_sub(self.tail));
@@ -838,8 +954,9 @@ impl RingConsumer {
     ///
     /// The batched form of [`RingConsumer::recv`]: the records the cached
     /// head shows before the end of the data area are read with the
-    /// indexes in registers, each checked by its header word as in the
-    /// one-record fast path; anything else goes through
+    /// indexes in registers, each checked by its header word (one compare
+    /// for a record of one `T`, a multiply and a compare for a record of
+    /// several, taken whole when `max` allows); anything else goes through
     /// [`RingConsumer::read_message`].
     #[inline]
     pub fn recv_batch<T: RingMessage>(
@@ -847,37 +964,86 @@ impl RingConsumer {
         max: usize,
         mut each: impl FnMut(T),
     ) -> Result<usize, RingError> {
-        let size = record_len(std::mem::size_of::<T>()) as u64;
-        let expected = header_word(std::mem::size_of::<T>() as u32, T::KIND);
+        let len = std::mem::size_of::<T>();
+        let size = record_len(len);
+        let single = header_word(len as u32, T::KIND, 0);
+        // Whether records of several `T` can be valid (see the module doc).
+        let shareable = len != 0 && len % RECORD_ALIGN == 0;
         let capacity = self.ring.capacity as u64;
         let data = self.ring.data();
         let mut read = 0;
         while read < max {
-            let offset = self.tail & (capacity - 1);
-            let room = (capacity - offset).min(self.head_cache.wrapping_sub(self.tail));
-            let run = ((room / size) as usize).min(max - read);
-            let at = data.wrapping_add(offset as usize);
-            let mut taken = 0;
-            while taken < run {
-                let record = at.wrapping_add(taken * size as usize);
-                // SAFETY: the record lies inside the data area and below the
-                // published head (taken < run <= room / size; the head was
-                // acquired when head_cache was loaded); offset and size are
-                // multiples of 8, so the header read is aligned.
-                let header = u64::from_le(unsafe { record.cast::<u64>().read() });
-                if header != expected {
+            if self.batch.left != 0 {
+                // The rest of a record of several, begun by a smaller read.
+                if self.batch.kind == T::KIND && self.batch.len as usize == len {
+                    let k = (self.batch.left as usize).min(max - read);
+                    for _ in 0..k {
+                        let (_, _, at) = self.next_of_batch();
+                        // SAFETY: a message of the record being read: len
+                        // bytes inside the data area (checked when its
+                        // header was read); T is Pod, so any bytes are a
+                        // valid T and an unaligned read is allowed.
+                        each(unsafe { at.cast::<T>().read_unaligned() });
+                    }
+                    read += k;
+                    continue;
+                }
+            } else {
+                let offset = self.tail & (capacity - 1);
+                let room =
+                    (capacity - offset).min(self.head_cache.wrapping_sub(self.tail)) as usize;
+                let at = data.wrapping_add(offset as usize);
+                // Bytes of whole records taken from `at`.
+                let mut taken = 0;
+                while taken + size <= room && read < max {
+                    let record = at.wrapping_add(taken);
+                    // SAFETY: the header lies inside the data area and below
+                    // the published head (taken + size <= room; the head was
+                    // acquired when head_cache was loaded); offset and every
+                    // record's size are multiples of 8, so the read is
+                    // aligned.
+                    let header = u64::from_le(unsafe { record.cast::<u64>().read() });
+                    if header == single {
+                        // SAFETY: as above, the record's len payload bytes
+                        // follow its header; T is Pod, so any bytes are a
+                        // valid T and an unaligned read is allowed.
+                        each(unsafe { record.add(RECORD_HEADER_LEN).cast::<T>().read_unaligned() });
+                        taken += size;
+                        read += 1;
+                        continue;
+                    }
+                    // A record of several `T`, taken whole if it fits
+                    // under the head and under `max`.
+                    let more = (header >> 48) as usize;
+                    let n = more + 1;
+                    let record_size = RECORD_HEADER_LEN + n * len;
+                    if !shareable
+                        || header != header_word((n * len) as u32, T::KIND, more as u16)
+                        || n > max - read
+                        || record_size > room - taken
+                    {
+                        break;
+                    }
+                    for i in 0..n {
+                        // SAFETY: message i lies inside the record, which
+                        // lies inside the data area and below the head
+                        // (record_size <= room - taken); T is Pod, so any
+                        // bytes are a valid T and an unaligned read is
+                        // allowed.
+                        each(unsafe {
+                            record
+                                .add(RECORD_HEADER_LEN + i * len)
+                                .cast::<T>()
+                                .read_unaligned()
+                        });
+                    }
+                    taken += record_size;
+                    read += n;
+                }
+                self.tail += taken as u64;
+                if read == max {
                     break;
                 }
-                // SAFETY: as above, the record's size_of::<T>() payload bytes
-                // follow its header; T is Pod, so any bytes are a valid T and
-                // an unaligned read is allowed.
-                each(unsafe { record.add(RECORD_HEADER_LEN).cast::<T>().read_unaligned() });
-                taken += 1;
-            }
-            self.tail += taken as u64 * size;
-            read += taken;
-            if read == max {
-                break;
             }
             // Past the cached head or the end of the data area, or a record
             // this loop does not take: the one-record path reloads the
@@ -900,7 +1066,8 @@ impl RingConsumer {
         Ok(read)
     }
 
-    /// Receives one message and releases its space at once.
+    /// Receives one message and releases its space at once (a record of
+    /// several messages: once its last is read).
     #[inline]
     pub fn recv<T: RingMessage>(&mut self) -> Result<Option<T>, RingError> {
         let got = self.read_message()?;
@@ -910,7 +1077,8 @@ impl RingConsumer {
         Ok(got)
     }
 
-    /// Gives the space of every record read so far back to the producer.
+    /// Gives the space of every record read so far back to the producer (a
+    /// record of several messages counts as read once its last is).
     #[inline]
     pub fn release(&mut self) {
         self.release_to(self.tail);
@@ -925,7 +1093,7 @@ impl RingConsumer {
         }
     }
 
-    /// Reads one record and releases it at once.
+    /// Reads one message and releases its space at once (as [`Self::recv`]).
     #[inline]
     pub fn try_pop(&mut self, out: &mut RecordBuf) -> Result<bool, RingError> {
         let got = self.read(out)?;
@@ -935,7 +1103,7 @@ impl RingConsumer {
         Ok(got)
     }
 
-    /// Reads up to `max` records, calling `f` for each, then releases them
+    /// Reads up to `max` messages, calling `f` for each, then releases them
     /// all with one store. Returns how many were read.
     pub fn drain(
         &mut self,
@@ -1048,8 +1216,8 @@ mod tests {
     #[test]
     fn batches_of_every_size_cross_wraps_in_order_between_threads() {
         use crate::ipc::ring_messages::Heartbeat;
-        // 24-byte records: 4096 is not a multiple, so runs end at padding
-        // records in shifting places; batches of 1-40 on both sides.
+        // Batches of 1-40 messages of 16 bytes, each one record of 8 + 16n
+        // bytes: records end at padding in shifting places.
         let total: u64 = if cfg!(miri) { 600 } else { 200_000 };
         let ring = Ring::in_memory("batches", 4096);
         let mut p = ring.clone().producer_unclaimed();
@@ -1072,8 +1240,20 @@ mod tests {
                 next += n;
             }
         });
+        // Reads of 1-37 messages, and every fifth read one message through
+        // the one-message path, so records of several messages are left
+        // part-read by one reader and finished by the other.
         let mut expected = 0u64;
+        let mut reads = 0u64;
         while expected < total {
+            reads += 1;
+            if reads % 5 == 0 {
+                if let Some(m) = c.recv::<Heartbeat>().unwrap() {
+                    assert_eq!((m.sequence, m.sent_unix_ns), (expected, expected * 3));
+                    expected += 1;
+                }
+                continue;
+            }
             let max = (expected % 37 + 1) as usize;
             let n = c
                 .recv_batch::<Heartbeat>(max, |m| {
@@ -1091,7 +1271,7 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_fills_the_ring_and_the_rest_is_sent_after_the_consumer_catches_up() {
+    fn a_batch_fills_the_ring_as_one_record_whose_space_returns_when_its_last_message_is_read() {
         use crate::ipc::ring_messages::Heartbeat;
         let ring = Ring::in_memory("full", 4096);
         let mut p = ring.clone().producer_unclaimed();
@@ -1102,24 +1282,117 @@ mod tests {
                 sequence,
             })
             .collect();
-        // 4096 / 24 = 170 records fit (no wrap yet).
-        assert_eq!(p.send_batch(&batch).unwrap(), 170);
-        assert_eq!(p.send_batch(&batch[170..]).unwrap(), 0, "full");
+        // One record: its 8-byte header and 255 messages of 16 bytes fill
+        // 4,088 of the 4,096 bytes, and a padding record the last 8 (too
+        // few for a message; the rest will go at the start).
+        assert_eq!(p.send_batch(&batch).unwrap(), 255);
+        assert_eq!(c.ring().used_bytes(), 4096);
+        assert_eq!(p.send_batch(&batch[255..]).unwrap(), 0, "full");
         let mut seen = Vec::new();
         assert_eq!(
             c.recv_batch::<Heartbeat>(100, |m| seen.push(m.sequence))
                 .unwrap(),
             100
         );
-        // Released: the producer now sees room for 100 more, the last ones
-        // behind a padding record at the wrap.
-        let more = p.send_batch(&batch[170..]).unwrap();
-        assert!((99..=100).contains(&more), "{more}");
+        // The record is still being read: none of its space is back.
+        assert_eq!(c.ring().used_bytes(), 4096);
+        assert_eq!(p.send_batch(&batch[255..]).unwrap(), 0, "still full");
         let n = c
             .recv_batch::<Heartbeat>(1_000, |m| seen.push(m.sequence))
             .unwrap();
-        assert_eq!(n, 70 + more);
-        assert_eq!(seen, (0..170 + more as u64).collect::<Vec<_>>());
+        assert_eq!(n, 155);
+        assert_eq!(c.ring().used_bytes(), 0);
+        // The rest goes at the start, in one record.
+        assert_eq!(p.send_batch(&batch[255..]).unwrap(), 45);
+        assert_eq!(c.ring().used_bytes(), 8 + 45 * 16);
+        let n = c
+            .recv_batch::<Heartbeat>(1_000, |m| seen.push(m.sequence))
+            .unwrap();
+        assert_eq!(n, 45);
+        assert_eq!(seen, (0..300).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_batch_is_written_as_records_of_at_most_the_largest_payload() {
+        use crate::ipc::ring_messages::Heartbeat;
+        let ring = Ring::in_memory("split", 1 << 16);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        let batch: Vec<Heartbeat> = (0..600)
+            .map(|sequence| Heartbeat {
+                sent_unix_ns: sequence + 1,
+                sequence,
+            })
+            .collect();
+        assert_eq!(p.send_batch(&batch).unwrap(), 600);
+        // 4,096 / 16 = 256 messages a record: 256, 256 and 88.
+        assert_eq!(c.ring().used_bytes(), 3 * 8 + 600 * 16);
+        // Every reader sees messages, one at a time: the general one, the
+        // typed one, and drains.
+        let mut buf = RecordBuf::default();
+        for sequence in 0..600u64 {
+            let got = match sequence % 3 {
+                0 => {
+                    assert!(c.try_pop(&mut buf).unwrap());
+                    assert_eq!(buf.kind, <Heartbeat as RingMessage>::KIND);
+                    Heartbeat::from_payload(buf.payload()).expect("a heartbeat's length")
+                }
+                1 => c.recv::<Heartbeat>().unwrap().expect("a heartbeat"),
+                _ => {
+                    let mut got = None;
+                    assert_eq!(
+                        c.drain(1, &mut buf, |b| got = Heartbeat::from_payload(b.payload()))
+                            .unwrap(),
+                        1
+                    );
+                    got.expect("a heartbeat's length")
+                }
+            };
+            assert_eq!((got.sequence, got.sent_unix_ns), (sequence, sequence + 1));
+        }
+        assert!(!c.try_pop(&mut buf).unwrap());
+        assert_eq!(c.ring().used_bytes(), 0);
+    }
+
+    #[test]
+    fn messages_whose_size_is_not_a_multiple_of_8_are_batched_one_record_each() {
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+        struct Twelve([u8; 12]);
+        impl RingMessage for Twelve {
+            const KIND: u16 = 7;
+        }
+        let ring = Ring::in_memory("twelve", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let mut c = ring.consumer_unclaimed();
+        let batch: Vec<Twelve> = (0..5u8).map(|i| Twelve([i; 12])).collect();
+        assert_eq!(p.send_batch(&batch).unwrap(), 5);
+        // Five records of 8 + 12 bytes, each padded to 24.
+        assert_eq!(c.ring().used_bytes(), 5 * 24);
+        let mut seen = Vec::new();
+        assert_eq!(c.recv_batch::<Twelve>(10, |m| seen.push(m)).unwrap(), 5);
+        assert_eq!(seen, batch);
+    }
+
+    #[test]
+    fn a_record_whose_length_is_not_its_message_count_times_a_multiple_of_8_is_corrupt() {
+        use crate::ipc::ring_messages::Heartbeat;
+        for (len, more) in [(40, 1), (40, 2), (48, 3), (0, 3)] {
+            let ring = Ring::in_memory("uneven", 4096);
+            let mut p = ring.clone().producer_unclaimed();
+            p.try_push(4, &[0; 48]).unwrap();
+            // SAFETY: test-only write of the record's header, inside the
+            // data area of our own ring.
+            unsafe { write_header(ring.data(), len, 4, more) };
+            let mut c = ring.clone().consumer_unclaimed();
+            let err = c.try_pop(&mut RecordBuf::default()).unwrap_err();
+            assert!(
+                matches!(err, RingError::Corrupt { reason, .. } if reason.contains("message count")),
+                "{len} bytes, {more} more: {err}"
+            );
+            let mut c = ring.consumer_unclaimed();
+            assert!(c.recv_batch::<Heartbeat>(8, |_| {}).is_err());
+        }
     }
 
     #[test]
@@ -1242,7 +1515,7 @@ mod tests {
         p.try_push(3, &[1; 16]).unwrap();
         // Overwrite the record's length with garbage, as a buggy producer might.
         // SAFETY: test-only write inside the data area of our own ring.
-        unsafe { write_header(ring.data(), 100_000, 3) };
+        unsafe { write_header(ring.data(), 100_000, 3, 0) };
         let mut c = ring.consumer_unclaimed();
         let err = c.try_pop(&mut RecordBuf::default()).unwrap_err();
         assert!(matches!(err, RingError::Corrupt { .. }), "{err}");
@@ -1429,18 +1702,23 @@ mod validation_tests {
             align_head in any::<bool>(),
             align_tail in proptest::bool::weighted(0.9),
             typed in any::<bool>(),
-            planted_words in proptest::collection::vec(0usize..512, 0..64),
+            planted_words in proptest::collection::vec((0usize..512, 0u16..5, 0u32..3), 0..64),
         ) {
             let ring = Ring::in_memory("fuzz", 4096);
             let mut data = data;
-            // Valid Heartbeat headers at random places, so the typed fast
-            // path meets real-looking records amid the garbage.
-            let heartbeat = header_word(
-                std::mem::size_of::<crate::ipc::ring_messages::Heartbeat>() as u32,
-                <crate::ipc::ring_messages::Heartbeat as RingMessage>::KIND,
-            );
-            for w in planted_words {
-                data[w * 8..w * 8 + 8].copy_from_slice(&heartbeat.to_le_bytes());
+            // Heartbeat headers at random places, so the typed fast paths
+            // meet real-looking records amid the garbage: one message or
+            // several (`more`), their length right or a few bytes off.
+            for (w, more, off) in planted_words {
+                let len = std::mem::size_of::<crate::ipc::ring_messages::Heartbeat>() as u32
+                    * (u32::from(more) + 1)
+                    + 4 * off;
+                let header = header_word(
+                    len,
+                    <crate::ipc::ring_messages::Heartbeat as RingMessage>::KIND,
+                    more,
+                );
+                data[w * 8..w * 8 + 8].copy_from_slice(&header.to_le_bytes());
             }
             // SAFETY: test-only writes into our own in-memory ring's data area.
             unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ring.data(), 4096) };
