@@ -9,3 +9,4 @@ pub mod shm_file;
 pub mod spsc_ring;
 pub mod strategy_rings;
 pub mod strategy_slot;
+pub mod write_prefetch;

@@ -37,6 +37,7 @@
 
 use super::ring_messages::RingMessage;
 use super::shm_file::{ShmError, ShmFile};
+use super::write_prefetch;
 use std::alloc::Layout;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -355,6 +356,7 @@ impl Ring {
             head,
             published_head: head,
             tail_cache: tail,
+            write_prefetch: write_prefetch::supported(),
             ring: self,
         }
     }
@@ -411,6 +413,9 @@ pub struct RingProducer {
     head: u64,
     published_head: u64,
     tail_cache: u64,
+    /// Whether batches ask for their successor's lines ahead
+    /// ([`super::write_prefetch`]).
+    write_prefetch: bool,
 }
 
 impl RingProducer {
@@ -529,6 +534,7 @@ impl RingProducer {
         let per_record = (MAX_PAYLOAD / len).min(MAX_BATCH);
         let capacity = self.ring.capacity as u64;
         let data = self.ring.data();
+        let head_before = self.head;
         let mut written = 0;
         while written < messages.len() {
             let left = (messages.len() - written).min(per_record);
@@ -591,7 +597,29 @@ impl RingProducer {
             written += n;
         }
         self.publish();
+        if self.write_prefetch {
+            self.prefetch_for_write(self.head - head_before);
+        }
         Ok(written)
+    }
+
+    /// Asks for the lines of the next `bytes` of the data area that the
+    /// cached tail shows free, ready to be written: a batch writes lines
+    /// the consumer read a lap earlier, and asking for the next batch's
+    /// (taken to be as long as the last) lets their transfer from the
+    /// consumer's cache overlap the caller filling it.
+    #[inline]
+    fn prefetch_for_write(&self, bytes: u64) {
+        let capacity = self.ring.capacity as u64;
+        let free = capacity.saturating_sub(self.head.wrapping_sub(self.tail_cache));
+        let ahead = bytes.min(free);
+        let data = self.ring.data();
+        let mut line = 0;
+        while line < ahead {
+            let offset = (self.head + line) & (capacity - 1);
+            write_prefetch::prefetch_line_for_write(data.wrapping_add(offset as usize));
+            line += 64;
+        }
     }
 
     /// [`RingProducer::send_batch`] for messages that cannot share a
