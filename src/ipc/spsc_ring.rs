@@ -491,17 +491,8 @@ impl RingProducer {
         }
         let data = self.ring.data();
         if to_end < need {
-            // SAFETY: offset is 8-aligned and < capacity, so 8 bytes at it are
-            // inside the data area; these bytes are free (checked above).
-            unsafe {
-                write_header(
-                    data.add(offset as usize),
-                    (to_end as usize - RECORD_HEADER_LEN) as u32,
-                    KIND_PADDING,
-                    0,
-                )
-            };
-            self.head += to_end;
+            // SAFETY: the bytes to the end are free (checked above).
+            unsafe { self.pad_to_end(to_end) };
         }
         let at = (self.head & (capacity - 1)) as usize;
         self.head += need;
@@ -511,6 +502,30 @@ impl RingProducer {
             write_header(data.add(at), len as u32, kind, 0);
             Ok(data.add(at + RECORD_HEADER_LEN))
         }
+    }
+
+    /// Fills the `to_end` bytes from the head to the end of the data area
+    /// with a padding record, so that the next record starts at offset 0.
+    ///
+    /// # Safety
+    /// Those bytes must be free (the cached tail shows at least `to_end`
+    /// bytes of room), and `to_end` must be what is left before the end.
+    #[inline]
+    unsafe fn pad_to_end(&mut self, to_end: u64) {
+        let capacity = self.ring.capacity as u64;
+        let offset = self.head & (capacity - 1);
+        debug_assert_eq!(to_end, capacity - offset);
+        // SAFETY: offset is 8-aligned and < capacity, so the 8 header
+        // bytes at it are inside the data area, and free per the contract.
+        unsafe {
+            write_header(
+                self.ring.data().add(offset as usize),
+                (to_end as usize - RECORD_HEADER_LEN) as u32,
+                KIND_PADDING,
+                0,
+            )
+        };
+        self.head += to_end;
     }
 
     /// Writes as many of `messages` as there is room for, in order, and
@@ -558,18 +573,8 @@ impl RingProducer {
                 if free_bytes < to_end {
                     break;
                 }
-                // SAFETY: offset is 8-aligned and < capacity, so 8 bytes at
-                // it are inside the data area; the to_end bytes from it are
-                // free (checked above).
-                unsafe {
-                    write_header(
-                        data.add(offset as usize),
-                        (to_end as usize - RECORD_HEADER_LEN) as u32,
-                        KIND_PADDING,
-                        0,
-                    )
-                };
-                self.head += to_end;
+                // SAFETY: the bytes to the end are free (checked above).
+                unsafe { self.pad_to_end(to_end) };
                 continue;
             }
             let room = to_end.min(free_bytes);
