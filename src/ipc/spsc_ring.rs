@@ -538,7 +538,8 @@ impl RingProducer {
     /// header for all its messages, copied in one piece. A message type
     /// whose size is not a multiple of 8 cannot share a record (its
     /// successors would start unaligned): it is written one record per
-    /// message.
+    /// message. After publishing, it asks for the lines the next batch
+    /// will write ([`Self::prefetch_for_write`]).
     #[inline]
     pub fn send_batch<T: RingMessage>(&mut self, messages: &[T]) -> Result<usize, PushError> {
         let len = std::mem::size_of::<T>();
