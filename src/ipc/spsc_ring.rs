@@ -539,7 +539,7 @@ impl RingProducer {
     /// whose size is not a multiple of 8 cannot share a record (its
     /// successors would start unaligned): it is written one record per
     /// message. After publishing, it asks for the lines the next batch
-    /// will write ([`Self::prefetch_for_write`]).
+    /// will write (`prefetchw`, see [`super::write_prefetch`]).
     #[inline]
     pub fn send_batch<T: RingMessage>(&mut self, messages: &[T]) -> Result<usize, PushError> {
         let len = std::mem::size_of::<T>();
