@@ -556,16 +556,13 @@ impl RingProducer {
             let left = (messages.len() - written).min(per_record);
             let offset = self.head & (capacity - 1);
             let to_end = capacity - offset;
-            // A tail from a misbehaving consumer may be anywhere: a used
-            // count beyond the capacity reads as full.
-            let free = |tail: u64| capacity.saturating_sub(self.head.wrapping_sub(tail));
-            let mut free_bytes = free(self.tail_cache);
+            let mut free_bytes = self.cached_free_bytes();
             // The tail is reloaded only when the cached one does not show
             // room for what is left (or for the padding at the end).
             let wanted = (RECORD_HEADER_LEN + left * len) as u64;
             if free_bytes < wanted.min(to_end) {
                 self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
-                free_bytes = free(self.tail_cache);
+                free_bytes = self.cached_free_bytes();
             }
             let one = (RECORD_HEADER_LEN + len) as u64;
             if to_end < one {
@@ -617,15 +614,21 @@ impl RingProducer {
     #[inline]
     fn prefetch_for_write(&self, bytes: u64) {
         let capacity = self.ring.capacity as u64;
-        let free = capacity.saturating_sub(self.head.wrapping_sub(self.tail_cache));
-        let ahead = bytes.min(free);
+        let ahead = bytes.min(self.cached_free_bytes());
         let data = self.ring.data();
         let mut line = 0;
         while line < ahead {
             let offset = (self.head + line) & (capacity - 1);
             write_prefetch::prefetch_line_for_write(data.wrapping_add(offset as usize));
-            line += 64;
+            line += write_prefetch::LINE_BYTES;
         }
+    }
+
+    /// Free bytes by the cached tail. A tail from a misbehaving consumer
+    /// may be anywhere: a used count beyond the capacity reads as full.
+    #[inline(always)]
+    fn cached_free_bytes(&self) -> u64 {
+        (self.ring.capacity as u64).saturating_sub(self.head.wrapping_sub(self.tail_cache))
     }
 
     /// [`RingProducer::send_batch`] for messages that cannot share a
@@ -652,10 +655,11 @@ impl RingProducer {
         }
     }
 
-    /// Free bytes as last seen (reloads the consumer's tail).
+    /// Free bytes as last seen (reloads the consumer's tail; a garbled
+    /// tail reads as a full ring).
     pub fn free_bytes(&mut self) -> u64 {
         self.tail_cache = self.ring.atomic64(OFF_TAIL).load(Ordering::Acquire);
-        self.ring.capacity as u64 - (self.head - self.tail_cache)
+        self.cached_free_bytes()
     }
 }
 
@@ -1469,6 +1473,7 @@ mod tests {
             .store(u64::MAX / 2, Ordering::Release);
         assert_eq!(p.send_batch(&[beat; 4]).unwrap(), 0);
         assert_eq!(p.send(&beat), Err(PushError::Full));
+        assert_eq!(p.free_bytes(), 0);
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //! 0x8000_0001, ECX bit 8: AMD since the K6-2, Intel since Broadwell);
 //! elsewhere, and under Miri, [`supported`] is false and nothing is asked.
 
+/// The bytes one prefetch asks for: a cache line.
+pub const LINE_BYTES: u64 = 64;
+
 /// Whether this processor has `prefetchw` (checked once).
 pub fn supported() -> bool {
     static SUPPORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
