@@ -160,10 +160,14 @@ macro_rules! itch_messages {
             }
         )*
 
-        /// One decoded ITCH 5.0 message.
+        /// One decoded ITCH 5.0 message. Each variant's discriminant is
+        /// its type byte, so [`ItchMessage::parse`] maps the byte to the
+        /// variant without a branch per type (a dispatch costs a
+        /// misprediction on a feed's mix of types).
         #[derive(Clone, Copy, Debug)]
+        #[repr(u8)]
         pub enum ItchMessage<'a> {
-            $( $name($name<'a>), )*
+            $( $name($name<'a>) = $tag, )*
         }
 
         impl<'a> ItchMessage<'a> {
@@ -174,12 +178,21 @@ macro_rules! itch_messages {
                 let Some(&tag) = bytes.first() else {
                     return Err(DecodeError::ItchEmpty);
                 };
-                match tag {
-                    $( $tag => $name::new(bytes)
-                        .map(ItchMessage::$name)
-                        .ok_or(DecodeError::ItchLengthMismatch), )*
-                    _ => Err(DecodeError::ItchUnknownType),
+                // The length check by table, so that the match below only
+                // names the variant (its discriminant is `tag`).
+                match MESSAGE_LEN_BY_TYPE[usize::from(tag)] {
+                    0 => return Err(DecodeError::ItchUnknownType),
+                    len if usize::from(len) != bytes.len() => {
+                        return Err(DecodeError::ItchLengthMismatch)
+                    }
+                    _ => {}
                 }
+                Ok(match tag {
+                    // SAFETY: `bytes` is `$len` long (its type's length in
+                    // the table, checked above), so it is a `[u8; $len]`.
+                    $( $tag => ItchMessage::$name($name(unsafe { &*bytes.as_ptr().cast::<[u8; $len]>() })), )*
+                    _ => return Err(DecodeError::ItchUnknownType),
+                })
             }
 
             #[inline]
@@ -234,6 +247,14 @@ macro_rules! itch_messages {
                 _ => None,
             }
         }
+
+        /// The length of each message type by its type byte (0: not an
+        /// ITCH 5.0 type).
+        const MESSAGE_LEN_BY_TYPE: [u8; 256] = {
+            let mut lens = [0u8; 256];
+            $( lens[$tag as usize] = $len; )*
+            lens
+        };
 
         /// Every message type ITCH 5.0 defines, in specification order.
         pub const MESSAGE_TYPES: &[u8] = &[$( $tag, )*];
@@ -506,6 +527,29 @@ mod tests {
                 ItchMessage::parse(&bytes[..len - 1]).unwrap_err(),
                 DecodeError::ItchLengthMismatch
             );
+        }
+    }
+
+    #[test]
+    fn parse_accepts_exactly_the_defined_types_at_their_lengths() {
+        let mut bytes = [0u8; 64];
+        for tag in 0..=255u8 {
+            bytes[0] = tag;
+            for len in 1..=bytes.len() {
+                let parsed = ItchMessage::parse(&bytes[..len]);
+                match message_len(tag) {
+                    None => assert_eq!(parsed.unwrap_err(), DecodeError::ItchUnknownType),
+                    Some(l) if l != len => {
+                        assert_eq!(parsed.unwrap_err(), DecodeError::ItchLengthMismatch)
+                    }
+                    Some(_) => {
+                        let m = parsed.unwrap();
+                        assert_eq!(m.message_type(), tag);
+                        assert_eq!(m.bytes().as_ptr(), bytes.as_ptr());
+                        assert_eq!(m.bytes().len(), len);
+                    }
+                }
+            }
         }
     }
 
