@@ -191,6 +191,7 @@ macro_rules! itch_messages {
                     // SAFETY: `bytes` is `$len` long (its type's length in
                     // the table, checked above), so it is a `[u8; $len]`.
                     $( $tag => ItchMessage::$name($name(unsafe { &*bytes.as_ptr().cast::<[u8; $len]>() })), )*
+                    // Not reached: the table has no length for such a byte.
                     _ => return Err(DecodeError::ItchUnknownType),
                 })
             }
@@ -242,9 +243,9 @@ macro_rules! itch_messages {
         /// The length of a message of type `tag`, type byte included, or
         /// `None` for a type ITCH 5.0 does not define.
         pub const fn message_len(tag: u8) -> Option<usize> {
-            match tag {
-                $( $tag => Some($len), )*
-                _ => None,
+            match MESSAGE_LEN_BY_TYPE[tag as usize] {
+                0 => None,
+                len => Some(len as usize),
             }
         }
 
