@@ -114,14 +114,6 @@ macro_rules! itch_messages {
                 pub const TYPE: u8 = $tag;
                 pub const LEN: usize = $len;
 
-                /// The view over exactly `LEN` bytes, or `None` for any other length
-                /// or type.
-                #[inline]
-                pub fn new(bytes: &'a [u8]) -> Option<Self> {
-                    let fixed: &'a [u8; $len] = bytes.try_into().ok()?;
-                    (fixed[0] == $tag).then_some($name(fixed))
-                }
-
                 #[inline]
                 pub fn bytes(&self) -> &'a [u8; $len] {
                     self.0
