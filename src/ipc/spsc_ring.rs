@@ -8,6 +8,7 @@
 //! ```text
 //!   0  meta   magic "BWRING01", version, capacity, owner pids, name
 //! 128  head   u64: bytes ever written (producer)      own 128-byte block
+//! 136  last   u64: the last record published (producer), same block
 //! 256  tail   u64: bytes ever consumed (consumer)     own 128-byte block
 //! 384  spare
 //! 512  data   `capacity` bytes, a power of two
@@ -30,7 +31,20 @@
 //!
 //! Each side caches the other's index and reloads it only when its cache
 //! says the ring is full (producer) or empty (consumer). The producer
-//! publishes with a release store of `head`; the consumer acquires it. The
+//! publishes with a release store of `head`; the consumer acquires it.
+//!
+//! Beside the head, each publish announces the last record it made
+//! visible, when that record is one message: `last` is the head's low 32
+//! bits, the record's kind and its length ([`announcement`]), stored just
+//! before the head. A consumer that has read everything before that record
+//! and finds it announced as the type it expects takes its framing from
+//! the announcement: it checks the head's line, which it has just loaded,
+//! and reads the record's line only for the payload (a caller that only
+//! asks whether a message came never waits for that line). Otherwise it
+//! reads the record's own header. An announcement is part of what the
+//! producer writes: one that disagrees with the record's header garbles
+//! that record, as a garbled payload would, and the consumer still reads
+//! only inside the ring. The
 //! consumer copies each record out before validating it, so a misbehaving
 //! producer in another process can garble its own records but cannot make
 //! the consumer read outside the ring.
@@ -47,7 +61,10 @@ pub const RING_MAGIC: u64 = u64::from_le_bytes(*b"BWRING01");
 /// 2: a record may carry several messages (`more`, formerly reserved and
 /// zero). A version-1 build would misread such a record, so it refuses
 /// the ring instead.
-pub const RING_VERSION: u32 = 2;
+/// 3: each publish announces its last record beside the head (`last`). A
+/// version-2 producer would leave an announcement stale, so the two do not
+/// share a ring.
+pub const RING_VERSION: u32 = 3;
 pub const HEADER_LEN: usize = 512;
 pub const RECORD_HEADER_LEN: usize = 8;
 pub const RECORD_ALIGN: usize = 8;
@@ -65,6 +82,8 @@ const OFF_CONSUMER_PID: usize = 28;
 const OFF_NAME: usize = 32;
 const NAME_LEN: usize = 32;
 const OFF_HEAD: usize = 128;
+/// The last record published ([`announcement`]), on the head's line.
+const OFF_LAST: usize = 136;
 const OFF_TAIL: usize = 256;
 
 #[derive(Debug, thiserror::Error)]
@@ -265,6 +284,7 @@ impl Ring {
         self.atomic64(OFF_CAPACITY)
             .store(self.capacity as u64, Ordering::Relaxed);
         self.atomic64(OFF_HEAD).store(0, Ordering::Relaxed);
+        self.atomic64(OFF_LAST).store(0, Ordering::Relaxed);
         self.atomic64(OFF_TAIL).store(0, Ordering::Relaxed);
         // The magic goes last: a reader that sees it sees the rest.
         self.atomic64(OFF_MAGIC)
@@ -356,6 +376,7 @@ impl Ring {
             head,
             published_head: head,
             tail_cache: tail,
+            last_record: 0,
             write_prefetch: write_prefetch::supported(),
             ring: self,
         }
@@ -413,6 +434,9 @@ pub struct RingProducer {
     head: u64,
     published_head: u64,
     tail_cache: u64,
+    /// The kind and length of the record that ends at `head`, when it is
+    /// one message (see [`announcement`]); 0 otherwise.
+    last_record: u32,
     /// Whether batches ask for their successor's lines ahead
     /// ([`super::write_prefetch`]).
     write_prefetch: bool,
@@ -474,6 +498,7 @@ impl RingProducer {
         // tail already shows room for it.
         if need <= to_end && (self.head + need).wrapping_sub(self.tail_cache) <= capacity {
             self.head += need;
+            self.last_record = record_tag(kind, len);
             let at = self.ring.data().wrapping_add(offset as usize);
             // SAFETY: [offset, offset + need) lies inside the data area
             // (need <= to_end) and is free space (checked against the tail).
@@ -496,6 +521,7 @@ impl RingProducer {
         }
         let at = (self.head & (capacity - 1)) as usize;
         self.head += need;
+        self.last_record = record_tag(kind, len);
         // SAFETY: [at, at + need) lies inside the data area (the record fits
         // before the end, by the padding above) and is free space.
         unsafe {
@@ -526,6 +552,7 @@ impl RingProducer {
             )
         };
         self.head += to_end;
+        self.last_record = 0;
     }
 
     /// Writes as many of `messages` as there is room for, in order, and
@@ -597,6 +624,7 @@ impl RingProducer {
                 );
             }
             self.head += (RECORD_HEADER_LEN + bytes) as u64;
+            self.last_record = 0;
             written += n;
         }
         self.publish();
@@ -648,6 +676,11 @@ impl RingProducer {
     #[inline]
     pub fn publish(&mut self) {
         if self.head != self.published_head {
+            // The announcement first: the head's release store makes it
+            // visible with the head.
+            self.ring
+                .atomic64(OFF_LAST)
+                .store(announcement(self.head, self.last_record), Ordering::Relaxed);
             self.ring
                 .atomic64(OFF_HEAD)
                 .store(self.head, Ordering::Release);
@@ -692,6 +725,24 @@ unsafe fn write_header(at: *mut u8, len: u32, kind: u16, more: u16) {
 #[inline(always)]
 const fn header_word(len: u32, kind: u16, more: u16) -> u64 {
     len as u64 | (kind as u64) << 32 | (more as u64) << 48
+}
+
+/// A one-message record's kind (low 16 bits) and payload length (high 16:
+/// at most [`MAX_PAYLOAD`], so it fits); never 0, since kind 0 is padding.
+#[inline(always)]
+const fn record_tag(kind: u16, len: usize) -> u32 {
+    kind as u32 | (len as u32) << 16
+}
+
+/// What a publish announces beside the head: the head's low 32 bits and
+/// the [`record_tag`] of the record that ends there (0 when that is not a
+/// record of one message). The head's low bits tie the announcement to the
+/// head it came with: a consumer that loaded one head and then a later
+/// publish's announcement sees different low bits (the producer cannot get
+/// 2^32 bytes ahead of a consumer that has not moved: the ring is smaller).
+#[inline(always)]
+const fn announcement(head: u64, tag: u32) -> u64 {
+    head as u32 as u64 | (tag as u64) << 32
 }
 
 /// Copies `src` to `dst` in 8-byte words (no call into memcpy for the small
@@ -923,6 +974,9 @@ impl RingConsumer {
             if head == self.tail {
                 return Ok(None);
             }
+            if let Some(message) = self.read_announced::<T>(head) {
+                return Ok(Some(message));
+            }
             // A head that passes the general path's checks is cached, and a
             // record that has just arrived is read by the fast path; any
             // other head is left to the general path, which reports it.
@@ -982,6 +1036,42 @@ impl RingConsumer {
         // inside the data area (size <= room); T is Pod, so any bytes are a
         // valid T and an unaligned read is allowed.
         Some(unsafe { at.add(RECORD_HEADER_LEN).cast::<T>().read_unaligned() })
+    }
+
+    /// The wake-up of [`RingConsumer::read_message`]: the consumer has read
+    /// everything before `head`, just loaded, and the publish that moved it
+    /// there announced one record of a `T` ending at it, which is therefore
+    /// the whole of what is new. The checks use the head's line alone (the
+    /// announcement, the distance to the head, the record inside the data
+    /// area); the record's line is read for the payload only.
+    #[inline(always)]
+    fn read_announced<T: RingMessage>(&mut self, head: u64) -> Option<T> {
+        let len = std::mem::size_of::<T>();
+        let size = record_len(len) as u64;
+        let capacity = self.ring.capacity as u64;
+        let offset = self.tail & (capacity - 1);
+        let announced = self.ring.atomic64(OFF_LAST).load(Ordering::Relaxed);
+        if announced != announcement(head, record_tag(T::KIND, len))
+            || head.wrapping_sub(self.tail) != size
+            || size > capacity - offset
+            || self.tail % RECORD_ALIGN as u64 != 0
+        {
+            return None;
+        }
+        self.head_cache = head;
+        self.tail = head;
+        // SAFETY: the record [offset, offset + size) lies inside the data
+        // area (size <= capacity - offset) and below the head acquired by
+        // the caller; its payload is the size_of::<T>() bytes after the
+        // 8-byte header. T is Pod, so any bytes are a valid T and an
+        // unaligned read is allowed.
+        Some(unsafe {
+            self.ring
+                .data()
+                .add(offset as usize + RECORD_HEADER_LEN)
+                .cast::<T>()
+                .read_unaligned()
+        })
     }
 
     /// Reads up to `max` messages of type `T` in order, calling `each` with
@@ -1249,6 +1339,107 @@ mod tests {
             Err(RingError::Corrupt { reason, .. }) if reason.contains("tail")
         ));
         assert!(c.recv::<crate::ipc::ring_messages::Heartbeat>().is_err());
+    }
+
+    #[test]
+    fn a_publish_announces_its_last_record_when_it_is_one_message() {
+        use crate::ipc::ring_messages::Heartbeat;
+        let ring = Ring::in_memory("announce", 4096);
+        let mut p = ring.clone().producer_unclaimed();
+        let last = |r: &Ring| r.atomic64(OFF_LAST).load(Ordering::Acquire);
+        p.send(&Heartbeat::default()).unwrap();
+        let tag = record_tag(Heartbeat::KIND, std::mem::size_of::<Heartbeat>());
+        assert_eq!(last(&ring), announcement(24, tag));
+        p.try_push(9, &[1; 5]).unwrap();
+        assert_eq!(last(&ring), announcement(24 + 16, record_tag(9, 5)));
+        // A record of several messages is not announced.
+        p.send_batch(&[Heartbeat::default(); 3]).unwrap();
+        assert_eq!(last(&ring), announcement(40 + 56, 0));
+        // Nor is padding: a push that only pads (the record does not fit
+        // after it) publishes nothing, and the next record is announced.
+        let mut c = ring.clone().consumer_unclaimed();
+        let mut buf = RecordBuf::default();
+        while c.try_pop(&mut buf).unwrap() {}
+        let mut filled = 96;
+        while filled + 24 <= 4096 - 16 {
+            p.send(&Heartbeat::default()).unwrap();
+            filled += 24;
+            assert!(c.recv::<Heartbeat>().unwrap().is_some());
+        }
+        p.send(&Heartbeat::default()).unwrap();
+        assert_eq!(
+            last(&ring),
+            announcement(4096 + 24, tag),
+            "padding to the end, then the record at offset 0"
+        );
+        assert!(c.recv::<Heartbeat>().unwrap().is_some());
+    }
+
+    /// The consumer takes a record's framing from the announcement only
+    /// when it names the head just loaded, the type expected, and a record
+    /// inside the ring; otherwise it reads the record's own header (here
+    /// garbled, so the read reports corruption).
+    #[test]
+    fn an_announcement_frames_a_record_only_for_the_head_it_came_with() {
+        use crate::ipc::ring_messages::Heartbeat;
+        let message = Heartbeat {
+            sent_unix_ns: 7,
+            sequence: 8,
+        };
+        let tag = record_tag(Heartbeat::KIND, std::mem::size_of::<Heartbeat>());
+        for (case, announced, expect_read) in [
+            ("intact", announcement(24, tag), true),
+            ("another head", announcement(24 + 8, tag), false),
+            (
+                "another kind",
+                announcement(24, record_tag(Heartbeat::KIND + 1, 16)),
+                false,
+            ),
+            (
+                "another length",
+                announcement(24, record_tag(Heartbeat::KIND, 24)),
+                false,
+            ),
+            ("none", 0, false),
+        ] {
+            let ring = Ring::in_memory("framing", 4096);
+            let mut p = ring.clone().producer_unclaimed();
+            p.send(&message).unwrap();
+            // SAFETY: test-only write of the record's header word, inside
+            // our own in-memory ring's data area.
+            unsafe { ring.data().cast::<u64>().write(u64::MAX) };
+            ring.atomic64(OFF_LAST).store(announced, Ordering::Release);
+            let mut c = ring.consumer_unclaimed();
+            let got = c.recv::<Heartbeat>();
+            if expect_read {
+                assert_eq!(got.unwrap(), Some(message), "{case}");
+            } else {
+                assert!(
+                    matches!(got, Err(RingError::Corrupt { .. })),
+                    "{case}: {got:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_announced_record_that_would_run_past_the_ring_or_from_a_misaligned_tail_is_not_read() {
+        use crate::ipc::ring_messages::Heartbeat;
+        let tag = record_tag(Heartbeat::KIND, std::mem::size_of::<Heartbeat>());
+        for (tail, case) in [(4096 - 16, "past the end"), (4096 - 29, "misaligned")] {
+            let ring = Ring::in_memory("edge", 4096);
+            let head = tail + 24;
+            ring.atomic64(OFF_TAIL).store(tail, Ordering::Release);
+            ring.atomic64(OFF_LAST)
+                .store(announcement(head, tag), Ordering::Release);
+            ring.atomic64(OFF_HEAD).store(head, Ordering::Release);
+            let mut c = ring.consumer_unclaimed();
+            let got = c.recv::<Heartbeat>();
+            assert!(
+                matches!(got, Err(RingError::Corrupt { .. })),
+                "{case}: {got:?}"
+            );
+        }
     }
 
     #[test]
@@ -1742,6 +1933,8 @@ mod validation_tests {
             align_tail in proptest::bool::weighted(0.9),
             typed in any::<bool>(),
             planted_words in proptest::collection::vec((0usize..512, 0u16..5, 0u32..3), 0..64),
+            last in any::<u64>(),
+            announce in 0u8..3,
         ) {
             let ring = Ring::in_memory("fuzz", 4096);
             let mut data = data;
@@ -1763,6 +1956,17 @@ mod validation_tests {
             unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ring.data(), 4096) };
             let tail = if align_tail { tail & !7 } else { tail };
             let head = if align_head { tail.wrapping_add(head % 4097) & !7 } else { head };
+            // The announcement beside the head: garbage, or a heartbeat
+            // ending at the head (the consumer's announced path), the head
+            // then one heartbeat record after the tail or anywhere.
+            let heartbeat = std::mem::size_of::<crate::ipc::ring_messages::Heartbeat>();
+            let head = if announce == 2 { tail.wrapping_add(record_len(heartbeat) as u64) } else { head };
+            let last = if announce == 0 {
+                last
+            } else {
+                announcement(head, record_tag(<crate::ipc::ring_messages::Heartbeat as RingMessage>::KIND, heartbeat))
+            };
+            ring.atomic64(OFF_LAST).store(last, Ordering::Release);
             ring.atomic64(OFF_HEAD).store(head, Ordering::Release);
             ring.atomic64(OFF_TAIL).store(tail, Ordering::Release);
             let mut c = ring.consumer_unclaimed();
