@@ -44,8 +44,9 @@
 //! reads the record's own header. An announcement is part of what the
 //! producer writes: one that disagrees with the record's header garbles
 //! that record, as a garbled payload would, and the consumer still reads
-//! only inside the ring. The
-//! consumer copies each record out before validating it, so a misbehaving
+//! only inside the ring.
+//!
+//! The consumer copies each record out before validating it, so a misbehaving
 //! producer in another process can garble its own records but cannot make
 //! the consumer read outside the ring.
 
@@ -1051,10 +1052,12 @@ impl RingConsumer {
         let capacity = self.ring.capacity as u64;
         let offset = self.tail & (capacity - 1);
         let announced = self.ring.atomic64(OFF_LAST).load(Ordering::Relaxed);
+        // The head is cached below, so it must pass the check every cached
+        // head passes (`head_in_range`: it also refuses a misaligned tail).
         if announced != announcement(head, record_tag(T::KIND, len))
             || head.wrapping_sub(self.tail) != size
             || size > capacity - offset
-            || self.tail % RECORD_ALIGN as u64 != 0
+            || !self.head_in_range(head)
         {
             return None;
         }
@@ -1355,8 +1358,8 @@ mod tests {
         // A record of several messages is not announced.
         p.send_batch(&[Heartbeat::default(); 3]).unwrap();
         assert_eq!(last(&ring), announcement(40 + 56, 0));
-        // Nor is padding: a push that only pads (the record does not fit
-        // after it) publishes nothing, and the next record is announced.
+        // Nor is padding: a record that does not fit before the end of the
+        // data area follows a padding record, and the record is announced.
         let mut c = ring.clone().consumer_unclaimed();
         let mut buf = RecordBuf::default();
         while c.try_pop(&mut buf).unwrap() {}
