@@ -3,6 +3,7 @@
 //! book that applies ITCH messages.
 
 pub mod cache_prefetch;
+pub mod huge_page_array;
 pub mod level_order_counts;
 pub mod order_ref_map;
 pub mod order_store;

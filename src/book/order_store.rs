@@ -13,12 +13,15 @@
 //! nothing allocates unless the long-lived set grows.
 
 use super::cache_prefetch::prefetch_line;
+use super::huge_page_array::HugePageArray;
 use super::order_ref_map::{OrderRefMap, RestingOrder};
 
 pub struct OrderStore {
     /// Slot `r & mask` holds reference `r` for `r` in `[base, base + len)`;
-    /// a slot with qty 0 is empty (zero-share orders never rest).
-    window: Vec<RestingOrder>,
+    /// a slot with qty 0 is empty (zero-share orders never rest). On huge
+    /// pages: a slot is read at random, and the default window (32 MiB)
+    /// spans more small pages than the data TLB holds.
+    window: HugePageArray<RestingOrder>,
     mask: u64,
     base: u64,
     overflow: OrderRefMap,
@@ -33,7 +36,7 @@ impl OrderStore {
     pub fn new(window_slots: usize, long_lived: usize) -> Self {
         let n = window_slots.next_power_of_two().max(64);
         OrderStore {
-            window: vec![RestingOrder::default(); n],
+            window: HugePageArray::new(n),
             mask: n as u64 - 1,
             base: 0,
             overflow: OrderRefMap::with_capacity(long_lived),
