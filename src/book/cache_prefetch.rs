@@ -1,10 +1,11 @@
 //! A software prefetch: start loading the cache line that holds a value,
 //! so that a later read of it finds it in the first-level cache. With a
-//! thousand symbols the books do not fit in this machine's caches, and a
-//! message's order slot and price level are misses; the book starts them
-//! for the messages of a packet before it applies the first one, so they
-//! are fetched together instead of one after another (BENCHMARKS.md,
-//! issue 3, eleventh session).
+//! thousand symbols the books do not fit in the first- and second-level
+//! caches, and a message's order slot and price level are misses; the book
+//! starts the slots for the messages of a packet before it applies the
+//! first one, so they are fetched together instead of one after another,
+//! and a level's cell as soon as its price is known (BENCHMARKS.md,
+//! issue 3, eleventh and eighteenth sessions).
 
 /// Starts loading the line holding `*at`. A hint: it changes nothing the
 /// program sees, and costs one instruction.

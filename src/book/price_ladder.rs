@@ -170,14 +170,6 @@ impl PriceLadder {
         prefetch_line(&self.cells[ticks as usize % SLOTS]);
     }
 
-    /// Starts loading the header line every add and reduce reads, and the
-    /// cell of `price`. A hint; nothing changes.
-    #[inline(always)]
-    pub fn prefetch(&self, price: u32) {
-        prefetch_line(self);
-        self.prefetch_level(price);
-    }
-
     #[inline(always)]
     fn best_slot(&self) -> Option<usize> {
         (self.best_slot != NO_SLOT).then_some(usize::from(self.best_slot))

@@ -244,13 +244,18 @@ impl VenueBook {
         Some((before, taken, top))
     }
 
-    /// Starts loading what `message` will touch when it is applied: the
-    /// order it names, or for an add, its side's header and level. Called
-    /// for the messages of a packet before the first is applied, the cache
-    /// misses of several messages overlap. A hint; nothing changes.
-    /// (The level of an order found by reference is not prefetched: its
-    /// price is in the order slot, and reading the slot here would wait for
-    /// the miss this is meant to start.)
+    /// Starts loading the order slot `message` names: the order an
+    /// execution, cancel, delete or replace changes, or the slot an add
+    /// fills. Called for the messages of a packet before the first is
+    /// applied, so that the misses of several messages overlap. A hint;
+    /// nothing changes. Every type here takes the same step, so the one
+    /// branch (does the message name an order?) is predictable. An add's
+    /// side header and level are not prefetched: that was a second kind of
+    /// step, a branch on add against the rest that a feed's mix makes
+    /// unpredictable, and dropping it made decode plus books 6–7% faster
+    /// (BENCHMARKS.md, issue 3, eighteenth session). The level of an order
+    /// found by reference is not prefetched either: its price is in the
+    /// slot, and reading the slot here would wait for the miss this starts.
     #[inline]
     pub fn prefetch(&self, message: &ItchMessage<'_>) {
         let reference = match *message {
@@ -259,24 +264,11 @@ impl VenueBook {
             ItchMessage::OrderCancel(m) => m.order_reference_number(),
             ItchMessage::OrderDelete(m) => m.order_reference_number(),
             ItchMessage::OrderReplace(m) => m.original_order_reference_number(),
-            ItchMessage::AddOrder(m) => {
-                return self.prefetch_add(m.stock_locate(), m.buy_sell_indicator(), m.price())
-            }
-            ItchMessage::AddOrderMpid(m) => {
-                return self.prefetch_add(m.stock_locate(), m.buy_sell_indicator(), m.price())
-            }
+            ItchMessage::AddOrder(m) => m.order_reference_number(),
+            ItchMessage::AddOrderMpid(m) => m.order_reference_number(),
             _ => return,
         };
         self.orders.prefetch(reference);
-    }
-
-    /// Starts loading the side's header and the level an add will change.
-    #[inline(always)]
-    fn prefetch_add(&self, locate: u16, side: u8, price: u32) {
-        let index = self.locate_index[usize::from(locate)];
-        if let Some(book) = self.books.get(index as usize) {
-            book.side(side).prefetch(price);
-        }
     }
 
     /// Applies one message and says what changed.
