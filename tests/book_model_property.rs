@@ -187,6 +187,12 @@ proptest! {
             let counts = LevelOrderCounts::of(&book);
             let bids: Vec<(u32, u64, u32)> = counts.depth(index, &b.bids).map(|l| (l.price, l.qty, l.orders)).collect();
             let asks: Vec<(u32, u64, u32)> = counts.depth(index, &b.asks).map(|l| (l.price, l.qty, l.orders)).collect();
+            // The level counts and the cached best levels are kept apart
+            // from the depth's walk: check them too.
+            prop_assert_eq!(b.bids.len(), bids.len(), "bid levels counted after {:?}", op);
+            prop_assert_eq!(b.asks.len(), asks.len(), "ask levels counted after {:?}", op);
+            prop_assert_eq!(b.best_bid().map(|l| (l.price, l.qty)), bids.first().map(|l| (l.0, l.1)), "best bid after {:?}", op);
+            prop_assert_eq!(b.best_ask().map(|l| (l.price, l.qty)), asks.first().map(|l| (l.0, l.1)), "best ask after {:?}", op);
             prop_assert_eq!(bids, model.levels(true), "bids after {:?}", op);
             prop_assert_eq!(asks, model.levels(false), "asks after {:?}", op);
             prop_assert_eq!(book.live_orders(), model.orders.len());

@@ -263,18 +263,45 @@ impl PriceLadder {
         }
     }
 
+    /// Records that an add put shares in slot `s`, which held none before
+    /// when `new_level`. No branch on `new_level` (whether an add opens a
+    /// level is a coin toss to the branch predictor): the bit of a level
+    /// that exists is already set, and such a level is never better than
+    /// the best, so only the count depends on it.
     #[inline(always)]
-    fn unmark(&mut self, s: usize) {
-        self.occupied[s / 64] &= !(1 << (s % 64));
-        self.levels_in_window -= 1;
-        if self.best_slot() == Some(s) {
-            let next = if self.bids {
-                self.highest_below(s)
-            } else {
-                self.lowest_above(s)
-            };
-            self.best_slot = next.map_or(NO_SLOT, |n| n as u16);
+    fn mark_added(&mut self, s: usize, new_level: bool) {
+        self.occupied[s / 64] |= 1 << (s % 64);
+        self.levels_in_window += u16::from(new_level);
+        let better = match self.best_slot() {
+            None => true,
+            Some(b) => (self.bids && s > b) || (!self.bids && s < b),
+        };
+        if better {
+            self.best_slot = s as u16;
         }
+    }
+
+    /// Records that a reduce left slot `s` empty when `emptied`. No branch
+    /// on `emptied` (as unpredictable as an add's new level) except where
+    /// it empties the best level, which needs the next one found.
+    #[inline(always)]
+    fn unmark_reduced(&mut self, s: usize, emptied: bool) {
+        self.occupied[s / 64] &= !(u64::from(emptied) << (s % 64));
+        self.levels_in_window -= u16::from(emptied);
+        if emptied & (usize::from(self.best_slot) == s) {
+            self.unmark_best(s);
+        }
+    }
+
+    /// The best level, slot `s`, is gone: the next best becomes it.
+    #[inline(always)]
+    fn unmark_best(&mut self, s: usize) {
+        let next = if self.bids {
+            self.highest_below(s)
+        } else {
+            self.lowest_above(s)
+        };
+        self.best_slot = next.map_or(NO_SLOT, |n| n as u16);
     }
 
     fn highest_below(&self, s: usize) -> Option<usize> {
@@ -350,9 +377,7 @@ impl PriceLadder {
         let c = self.cell_mut(slot);
         let was_empty = *c == 0;
         *c = c.saturating_add(qty);
-        if was_empty {
-            self.mark(slot);
-        }
+        self.mark_added(slot, was_empty);
         let top = usize::from(self.best_slot) == slot || was_best != self.best_slot;
         if top {
             self.refresh_best();
@@ -377,9 +402,8 @@ impl PriceLadder {
         let was_best_slot = self.best_slot;
         let c = self.cell_mut(slot);
         *c = c.saturating_sub(qty);
-        if *c == 0 {
-            self.unmark(slot);
-        }
+        let emptied = *c == 0;
+        self.unmark_reduced(slot, emptied);
         if usize::from(was_best_slot) == slot {
             self.refresh_best();
         }
