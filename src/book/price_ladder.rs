@@ -281,14 +281,18 @@ impl PriceLadder {
         }
     }
 
-    /// Records that a reduce left slot `s` empty when `emptied`. No branch
-    /// on `emptied` (as unpredictable as an add's new level) except where
-    /// it empties the best level, which needs the next one found.
+    /// Records that a reduce left `left` shares in slot `s`. No branch on
+    /// whether that emptied the level (as unpredictable as an add's new
+    /// level) except where it empties the best level, which needs the next
+    /// one found.
     #[inline(always)]
-    fn unmark_reduced(&mut self, s: usize, emptied: bool) {
+    fn unmark_reduced(&mut self, s: usize, left: Cell) {
+        let emptied = left == 0;
         self.occupied[s / 64] &= !(u64::from(emptied) << (s % 64));
         self.levels_in_window -= u16::from(emptied);
-        if emptied & (usize::from(self.best_slot) == s) {
+        // "Emptied and best" as one test of one word (written with `&&`
+        // or `&`, the compiler branches on each part).
+        if (usize::from(self.best_slot) ^ s) | left as usize == 0 {
             self.unmark_best(s);
         }
     }
@@ -402,8 +406,8 @@ impl PriceLadder {
         let was_best_slot = self.best_slot;
         let c = self.cell_mut(slot);
         *c = c.saturating_sub(qty);
-        let emptied = *c == 0;
-        self.unmark_reduced(slot, emptied);
+        let left = *c;
+        self.unmark_reduced(slot, left);
         if usize::from(was_best_slot) == slot {
             self.refresh_best();
         }
