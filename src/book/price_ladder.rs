@@ -236,7 +236,7 @@ impl PriceLadder {
         match self.slot_of(l.price) {
             Some(s) => {
                 *self.cell_mut(s) = l.qty.min(u64::from(u32::MAX)) as u32;
-                self.mark(s);
+                self.mark_added(s, true);
             }
             None => self.far.add_level(l),
         }
@@ -250,21 +250,8 @@ impl PriceLadder {
         }
     }
 
-    #[inline(always)]
-    fn mark(&mut self, s: usize) {
-        self.occupied[s / 64] |= 1 << (s % 64);
-        self.levels_in_window += 1;
-        let better = match self.best_slot() {
-            None => true,
-            Some(b) => (self.bids && s > b) || (!self.bids && s < b),
-        };
-        if better {
-            self.best_slot = s as u16;
-        }
-    }
-
-    /// Records that an add put shares in slot `s`, which held none before
-    /// when `new_level`. No branch on `new_level` (whether an add opens a
+    /// Records that slot `s` holds shares, which it did not before when
+    /// `new_level` (an add, or a level placed by a re-centre). No branch on `new_level` (whether an add opens a
     /// level is a coin toss to the branch predictor): the bit of a level
     /// that exists is already set, and such a level is never better than
     /// the best, so only the count depends on it.

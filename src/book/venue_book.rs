@@ -252,7 +252,7 @@ impl VenueBook {
     /// branch (does the message name an order?) is predictable. An add's
     /// side header and level are not prefetched: that was a second kind of
     /// step, a branch on add against the rest that a feed's mix makes
-    /// unpredictable, and dropping it made decode plus books 6–7% faster
+    /// unpredictable, and dropping it made decode plus books 5–7% faster
     /// (BENCHMARKS.md, issue 3, eighteenth session). The level of an order
     /// found by reference is not prefetched either: its price is in the
     /// slot, and reading the slot here would wait for the miss this starts.
