@@ -52,10 +52,10 @@ pub struct VenueBookSizing {
 impl Default for VenueBookSizing {
     /// A window of 2M references (32 MiB of 16-byte slots, on huge pages):
     /// orders that outlive it move to the long-lived map, whose inserts and
-    /// removals cost more than the window's. Over the bench's 20M-message
-    /// feed a 512K window spilled 22,000 orders and 2M spilled 670, and
-    /// decode plus books ran about 13% faster (BENCHMARKS.md, issue 3,
-    /// eighteenth session).
+    /// removals cost more than the window's. After the bench's 20M-message
+    /// feed a 512K window left 21,961 orders in that map and a 2M window
+    /// 668, and decode plus books ran about 11% faster (BENCHMARKS.md,
+    /// issue 3, eighteenth session).
     fn default() -> Self {
         VenueBookSizing {
             window_refs: 1 << 21,
